@@ -39,7 +39,9 @@ def redis_url() -> str:
     """URL of a real Redis database reserved for tests (INGEST_TEST_REDIS_URL)."""
     url = os.environ.get("INGEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     if not _redis_reachable(url):
-        pytest.fail(f"Redis is not reachable at {url}; start redis-server or set INGEST_TEST_REDIS_URL")
+        pytest.fail(
+            f"Redis is not reachable at {url}; start redis-server or set INGEST_TEST_REDIS_URL"
+        )
     return url
 
 
