@@ -12,6 +12,7 @@ job store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +47,8 @@ class Record:
         """Return the number of bytes this record adds to a request, for chunk budgets."""
         size = self.input.ByteSize() + sum(a.ByteSize() for a in self.annotations)
         if self.file_path:
-            try:
+            with contextlib.suppress(OSError):
                 size += Path(self.file_path).stat().st_size
-            except OSError:
-                pass
         return size
 
     def load_bytes(self) -> resources_pb2.Input:
