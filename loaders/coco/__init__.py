@@ -1,0 +1,1 @@
+"""COCO loaders: detection boxes, segmentation polygons and masks, and captions."""
