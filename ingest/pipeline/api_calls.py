@@ -1,0 +1,234 @@
+"""The API calls one chunk makes: PostInputs, processing status, DeleteInputs, PostAnnotations.
+
+Each function returns per-item results instead of raising for per-item failures. A request
+that fails as a whole with a permanent error is split in halves until the failing items are
+isolated, so one bad input never fails its 127 neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from clarifai_grpc.grpc.api import resources_pb2, service_pb2
+from clarifai_grpc.grpc.api.status import status_code_pb2
+
+from ingest.client.rpc import call
+from ingest.client.transport import Connection
+from ingest.errors import ApiError
+from ingest.pipeline.retry_policy import RetryPolicy
+
+logger = logging.getLogger(__name__)
+
+SUCCESS = status_code_pb2.SUCCESS
+PER_ITEM_ACCEPT = (SUCCESS, status_code_pb2.MIXED_STATUS, status_code_pb2.FAILURE)
+PENDING_CODES = frozenset(
+    {status_code_pb2.INPUT_DOWNLOAD_PENDING, status_code_pb2.INPUT_DOWNLOAD_IN_PROGRESS}
+)
+DUPLICATE_CODES = frozenset(
+    {
+        status_code_pb2.INPUT_DUPLICATE,
+        status_code_pb2.DATABASE_DUPLICATE_KEY,
+        status_code_pb2.DATASET_INPUT_DUPLICATE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """Why one input or annotation failed."""
+
+    status_code: int
+    description: str
+
+
+@dataclass
+class CallContext:
+    """What every call of one chunk needs: the connection, the app and the retry policy."""
+
+    connection: Connection
+    user_app: resources_pb2.UserAppIDSet
+    policy: RetryPolicy
+    label: str
+    attempted: bool = field(default=False)
+
+    def send(self, method: str, request: object) -> object:
+        def once() -> object:
+            self.attempted = True
+            return call(self.connection, method, request, accept=PER_ITEM_ACCEPT)
+
+        return self.policy.call(once, what=f"{self.label} {method}")
+
+
+def is_duplicate(status: object) -> bool:
+    """True when a per-item status says the id already exists."""
+    code = getattr(status, "code", 0)
+    text = f"{getattr(status, 'description', '')} {getattr(status, 'details', '')}".lower()
+    return code in DUPLICATE_CODES or "duplicate" in text or "already exists" in text
+
+
+def _error(status: object) -> ItemError:
+    description = getattr(status, "description", "") or ""
+    details = getattr(status, "details", "") or ""
+    text = f"{description}: {details}" if details and details != description else description
+    return ItemError(getattr(status, "code", 0), text)
+
+
+def post_inputs(
+    context: CallContext,
+    inputs: Sequence[resources_pb2.Input],
+    *,
+    is_ours: Callable[[str], bool],
+) -> dict[str, ItemError | None]:
+    """Create inputs; return input id -> None for success or the error.
+
+    A duplicate id counts as success when ``is_ours(input_id)`` says this job wrote it.
+    """
+    if not inputs:
+        return {}
+    request = service_pb2.PostInputsRequest(user_app_id=context.user_app, inputs=inputs)
+    try:
+        response = context.send("PostInputs", request)
+    except ApiError as error:
+        return {i.id: ItemError(error.status_code, error.description) for i in inputs}
+    status = response.status  # type: ignore[attr-defined]
+    if status.code == SUCCESS:
+        return {i.id: None for i in inputs}
+    statuses = {item.id: item.status for item in response.inputs}  # type: ignore[attr-defined]
+    if not statuses or not any(i.id in statuses for i in inputs):
+        return _split_inputs(context, inputs, status, is_ours=is_ours)
+    results: dict[str, ItemError | None] = {}
+    for item in inputs:
+        item_status = statuses.get(item.id, status)
+        if item_status.code in (SUCCESS, *PENDING_CODES, status_code_pb2.INPUT_DOWNLOAD_SUCCESS):
+            results[item.id] = None
+        elif is_duplicate(item_status) and is_ours(item.id):
+            logger.debug("%s: input %r already exists from this job", context.label, item.id)
+            results[item.id] = None
+        else:
+            results[item.id] = _error(item_status)
+    return results
+
+
+def _split_inputs(
+    context: CallContext,
+    inputs: Sequence[resources_pb2.Input],
+    status: object,
+    *,
+    is_ours: Callable[[str], bool],
+) -> dict[str, ItemError | None]:
+    if len(inputs) == 1:
+        if is_duplicate(status) and is_ours(inputs[0].id):
+            return {inputs[0].id: None}
+        return {inputs[0].id: _error(status)}
+    middle = len(inputs) // 2
+    logger.info(
+        "%s: PostInputs of %d inputs failed as a whole (status %s); splitting to find the "
+        "failing inputs",
+        context.label,
+        len(inputs),
+        getattr(status, "code", 0),
+    )
+    results = post_inputs(context, inputs[:middle], is_ours=is_ours)
+    results.update(post_inputs(context, inputs[middle:], is_ours=is_ours))
+    return results
+
+
+def wait_processed(
+    context: CallContext, input_ids: Sequence[str], *, timeout: float = 300.0
+) -> dict[str, ItemError | None]:
+    """Poll ListInputs until no input is pending; return input id -> None or its error.
+
+    Inputs still pending after ``timeout`` seconds fail with INPUT_DOWNLOAD_PENDING, which
+    ``ingest retry`` can redo.
+    """
+    results: dict[str, ItemError | None] = {}
+    pending = list(input_ids)
+    pause = 0.02
+    deadline = time.monotonic() + timeout
+    while pending:
+        request = service_pb2.ListInputsRequest(
+            user_app_id=context.user_app, ids=pending, per_page=len(pending), page=1
+        )
+        try:
+            response = context.send("ListInputs", request)
+        except ApiError as error:
+            return results | {i: ItemError(error.status_code, error.description) for i in pending}
+        found = {item.id: item.status for item in response.inputs}  # type: ignore[attr-defined]
+        still: list[str] = []
+        for input_id in pending:
+            item_status = found.get(input_id)
+            if item_status is None or item_status.code in PENDING_CODES:
+                still.append(input_id)
+            elif item_status.code == status_code_pb2.INPUT_DOWNLOAD_FAILED:
+                results[input_id] = _error(item_status)
+            else:
+                results[input_id] = None
+        pending = still
+        if pending:
+            if time.monotonic() > deadline:
+                timed_out = ItemError(
+                    status_code_pb2.INPUT_DOWNLOAD_PENDING,
+                    f"input still processing after {timeout:.0f}s; run `ingest retry`",
+                )
+                return results | {input_id: timed_out for input_id in pending}
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+    return results
+
+
+def delete_inputs(context: CallContext, input_ids: Sequence[str]) -> None:
+    """Delete inputs whose processing failed, so a retry can create them again."""
+    if not input_ids:
+        return
+    request = service_pb2.DeleteInputsRequest(user_app_id=context.user_app, ids=input_ids)
+    try:
+        context.send("DeleteInputs", request)
+    except ApiError as error:
+        logger.warning(
+            "%s: could not delete %d failed inputs (%s); a retry of them may report a duplicate id",
+            context.label,
+            len(input_ids),
+            error,
+        )
+
+
+def post_annotations(
+    context: CallContext,
+    annotations: Sequence[resources_pb2.Annotation],
+    *,
+    is_ours: Callable[[str], bool],
+) -> dict[str, ItemError | None]:
+    """Create annotations; return annotation id -> None for success or the error.
+
+    Annotation ids are deterministic, so a duplicate from this job counts as success.
+    """
+    if not annotations:
+        return {}
+    request = service_pb2.PostAnnotationsRequest(
+        user_app_id=context.user_app, annotations=annotations
+    )
+    try:
+        response = context.send("PostAnnotations", request)
+    except ApiError as error:
+        return {a.id: ItemError(error.status_code, error.description) for a in annotations}
+    status = response.status  # type: ignore[attr-defined]
+    if status.code == SUCCESS:
+        return {a.id: None for a in annotations}
+    statuses = {a.id: a.status for a in response.annotations if a.status.code}  # type: ignore[attr-defined]
+    if len(annotations) > 1 and not statuses:
+        middle = len(annotations) // 2
+        halves = post_annotations(context, annotations[:middle], is_ours=is_ours)
+        halves.update(post_annotations(context, annotations[middle:], is_ours=is_ours))
+        return halves
+    results: dict[str, ItemError | None] = {}
+    for annotation in annotations:
+        item_status = statuses.get(annotation.id, status)
+        succeeded = item_status.code in (SUCCESS, status_code_pb2.ANNOTATION_SUCCESS)
+        if succeeded or (is_duplicate(item_status) and is_ours(annotation.input_id)):
+            results[annotation.id] = None
+        else:
+            results[annotation.id] = _error(item_status)
+    return results

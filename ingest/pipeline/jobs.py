@@ -1,0 +1,263 @@
+"""Public job operations: upload, resume, retry, status, report and list."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.client.transport import Connection
+from ingest.config import Settings
+from ingest.errors import JobError
+from ingest.pipeline.chunking import DEFAULT_MAX_CHUNK_BYTES, MAX_INPUTS_PER_CHUNK
+from ingest.pipeline.coordinator import dispatch_source, dispatch_tasks
+from ingest.pipeline.execution import execute, job_result, make_dispatcher
+from ingest.pipeline.job import (
+    ChunkState,
+    FailureEntry,
+    JobResult,
+    JobSpec,
+    JobState,
+    SourceSpec,
+    new_job_id,
+)
+from ingest.pipeline.redo import build_retry_tasks
+from ingest.pipeline.store import JobStore, open_store
+from ingest.pipeline.target import ensure_app_and_dataset, open_target, resolve_user
+from ingest.records import LoadFailure, Record
+
+logger = logging.getLogger(__name__)
+
+Source = Iterable[Record | LoadFailure]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Execution options shared by upload, resume and retry."""
+
+    base_url: str | None = None
+    pat: str | None = None
+    progress: bool = False
+    concurrency: int | None = None
+    max_in_flight: int | None = None
+    on_start: Callable[[str], None] | None = None
+
+
+def load_source(spec: SourceSpec) -> Source:
+    """Return the records of a source spec, read by its registered loader."""
+    from loaders import get_loader
+
+    loader: Source = get_loader(spec.loader)(spec.path, **spec.options)
+    return loader
+
+
+def run_upload(
+    source: Source,
+    *,
+    user_id: str | None,
+    app_id: str,
+    dataset_id: str | None,
+    settings: Settings | None = None,
+    base_url: str | None = None,
+    pat: str | None = None,
+    chunk_size: int = MAX_INPUTS_PER_CHUNK,
+    create: bool = False,
+    progress: bool = False,
+    job_id: str | None = None,
+    source_spec: SourceSpec | None = None,
+    max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES,
+    concurrency: int | None = None,
+    max_in_flight: int | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> JobResult:
+    """Upload every record of ``source`` into an app (and dataset); see the package docs."""
+    settings = settings or Settings.from_env()
+    options = RunOptions(base_url, pat, progress, concurrency, max_in_flight, on_start)
+    with open_target(settings, base_url=base_url, pat=pat) as target:
+        if on_start:
+            on_start(target.describe(settings))
+        user = resolve_user(user_id, settings, target)
+        connection = Connection.open(target.base_url, target.pat)
+        try:
+            ensure_app_and_dataset(
+                connection,
+                user_id=user,
+                app_id=app_id,
+                dataset_id=dataset_id,
+                create=create or target.embedded_api,
+            )
+            store = open_store(settings)
+            spec = JobSpec(
+                job_id=job_id or new_job_id(),
+                user_id=user,
+                app_id=app_id,
+                dataset_id=dataset_id,
+                chunk_size=chunk_size,
+                max_chunk_bytes=max_chunk_bytes,
+                source=source_spec,
+                mode="distributed" if target.distributed else "embedded",
+                expected_inputs=_count(source),
+            )
+            store.create_job(spec)
+            logger.info("job %s: uploading to app %r dataset %r", spec.job_id, app_id, dataset_id)
+            return _run(spec, source, set(), settings, target, store, connection, options)
+        finally:
+            connection.close()
+
+
+def _run(
+    spec: JobSpec,
+    source: Source,
+    done: set[str],
+    settings: Settings,
+    target: object,
+    store: JobStore,
+    connection: Connection,
+    options: RunOptions,
+) -> JobResult:
+    dispatcher = make_dispatcher(
+        spec,
+        settings=settings,
+        target=target,  # type: ignore[arg-type]
+        store=store,
+        connection=connection,
+        concurrency=options.concurrency,
+        max_in_flight=options.max_in_flight,
+    )
+
+    def send(d: object) -> bool:
+        return dispatch_source(spec, source, store=store, dispatcher=d, done_chunks=done)  # type: ignore[arg-type]
+
+    try:
+        return execute(spec, send, store=store, dispatcher=dispatcher, progress=options.progress)
+    finally:
+        store.close()
+
+
+def resume_job(
+    job_id: str,
+    *,
+    source: Source | None = None,
+    settings: Settings | None = None,
+    options: RunOptions | None = None,
+) -> JobResult:
+    """Continue a job whose coordinator stopped: chunks already done are skipped.
+
+    ``source`` is needed only for jobs started from the Python API with a custom iterable;
+    jobs started from a loader read it again from their stored source spec.
+    """
+    settings = settings or Settings.from_env()
+    options = options or RunOptions()
+    store = open_store(settings)
+    spec = store.get_spec(job_id)
+    if source is None:
+        if spec.source is None:
+            raise JobError(
+                f"job {job_id!r} was started from a custom record source; pass the same "
+                "records to resume_job(source=...)"
+            )
+        source = load_source(spec.source)
+    done = {c for c, s in store.chunk_states(job_id).items() if s is ChunkState.DONE}
+    logger.info("job %s: resuming, %d chunks already done", job_id, len(done))
+    with open_target(settings, base_url=options.base_url, pat=options.pat) as target:
+        if options.on_start:
+            options.on_start(target.describe(settings))
+        connection = Connection.open(target.base_url, target.pat)
+        store.set_state(job_id, JobState.RUNNING)
+        try:
+            return _run(spec, source, done, settings, target, store, connection, options)
+        finally:
+            connection.close()
+
+
+def retry_job(
+    job_id: str, *, settings: Settings | None = None, options: RunOptions | None = None
+) -> JobResult:
+    """Upload again only what failed in a job: failed inputs, failed annotations, and records
+    whose load failed (read again from the job's source, after the user fixed them)."""
+    settings = settings or Settings.from_env()
+    options = options or RunOptions()
+    store = open_store(settings)
+    spec = store.get_spec(job_id)
+    failures = list(store.failures(job_id))
+    spec.retry_rounds += 1
+    spec.state = JobState.RUNNING
+    store.update_spec(spec)
+    tasks = build_retry_tasks(spec, failures, load_source=load_source)
+    logger.info("job %s: retry round %d for %d failures", job_id, spec.retry_rounds, len(failures))
+    with open_target(settings, base_url=options.base_url, pat=options.pat) as target:
+        if options.on_start:
+            options.on_start(target.describe(settings))
+        connection = Connection.open(target.base_url, target.pat)
+        dispatcher = make_dispatcher(
+            spec,
+            settings=settings,
+            target=target,
+            store=store,
+            connection=connection,
+            concurrency=options.concurrency,
+            max_in_flight=options.max_in_flight,
+        )
+        try:
+            return execute(
+                spec,
+                lambda d: dispatch_tasks(tasks, store=store, dispatcher=d),
+                store=store,
+                dispatcher=dispatcher,
+                progress=options.progress,
+            )
+        finally:
+            connection.close()
+            store.close()
+
+
+def job_status(job_id: str, *, settings: Settings | None = None) -> JobResult:
+    """Return a job's state and counters (without the failure list)."""
+    store = open_store(settings or Settings.from_env())
+    try:
+        return job_result(store, job_id, with_failures=False)
+    finally:
+        store.close()
+
+
+def job_failures(job_id: str, *, settings: Settings | None = None) -> Iterator[FailureEntry]:
+    """Yield a job's failure record, for ``ingest report``."""
+    store = open_store(settings or Settings.from_env())
+    try:
+        store.get_spec(job_id)
+        yield from store.failures(job_id)
+    finally:
+        store.close()
+
+
+def list_jobs(*, settings: Settings | None = None, limit: int = 50) -> list[JobResult]:
+    """Return the most recent jobs with their counters, newest first."""
+    store = open_store(settings or Settings.from_env())
+    try:
+        return [
+            job_result(store, spec.job_id, with_failures=False)
+            for spec in store.list_jobs(limit=limit)
+        ]
+    finally:
+        store.close()
+
+
+def _count(source: Source) -> int | None:
+    count = getattr(source, "count", None)
+    if callable(count):
+        try:
+            value = count()
+        except (OSError, ValueError) as error:
+            logger.debug("could not count the source's inputs: %s", error)
+            return None
+        return int(value) if value is not None else None
+    if isinstance(source, list | tuple):
+        return sum(1 for item in source if isinstance(item, Record))
+    return None
+
+
+def default_data_roots(path: str | Path) -> tuple[Path, ...]:
+    """Return the folder that file references of a dataset at ``path`` live under."""
+    resolved = Path(path).expanduser().resolve()
+    return (resolved if resolved.is_dir() else resolved.parent,)

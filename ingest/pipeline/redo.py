@@ -1,0 +1,85 @@
+"""Building the chunks of a retry round from a job's failure record.
+
+Failed inputs and annotations are redone from the record stored with each failure. A load
+failure has no record: the job's source is read again and the records that match it (by
+input id, or by file or source name) are uploaded, which works once the user fixed the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+from ingest.pipeline.chunking import chunk_id_for
+from ingest.pipeline.job import FailureEntry, FailureKind, JobSpec, SourceSpec
+from ingest.pipeline.upload import ChunkItem, ChunkTask
+from ingest.records import LoadFailure, Record
+
+logger = logging.getLogger(__name__)
+
+
+def build_retry_tasks(
+    spec: JobSpec,
+    failures: list[FailureEntry],
+    *,
+    load_source: Callable[[SourceSpec], Iterable[Record | LoadFailure]],
+) -> Iterator[ChunkTask]:
+    """Yield chunk tasks that redo ``failures``, ``spec.chunk_size`` items per chunk."""
+    items = list(_stored_items(failures))
+    load_failures = [f for f in failures if f.kind is FailureKind.LOAD]
+    if load_failures and spec.source is not None:
+        items.extend(_rescanned_items(load_failures, load_source(spec.source)))
+    elif load_failures:
+        logger.warning(
+            "job %s: %d load failures cannot be retried because the job has no stored "
+            "source; upload the fixed records in a new job",
+            spec.job_id,
+            len(load_failures),
+        )
+    for index, start in enumerate(range(0, len(items), spec.chunk_size)):
+        yield ChunkTask(
+            job_id=spec.job_id,
+            chunk_id=chunk_id_for(index, round_number=spec.retry_rounds),
+            user_id=spec.user_id,
+            app_id=spec.app_id,
+            dataset_id=spec.dataset_id,
+            items=items[start : start + spec.chunk_size],
+        )
+
+
+def _stored_items(failures: Iterable[FailureEntry]) -> Iterator[ChunkItem]:
+    for failure in failures:
+        if failure.kind is FailureKind.LOAD or failure.record is None:
+            continue
+        yield ChunkItem(
+            Record.from_message(failure.record),
+            redo={"kind": failure.kind.value, "key": failure.key, "counted": False},
+        )
+
+
+def _rescanned_items(
+    failures: list[FailureEntry], source: Iterable[Record | LoadFailure]
+) -> Iterator[ChunkItem]:
+    by_input = {f.input_id: f for f in failures if f.input_id}
+    by_source = {f.source: f for f in failures if f.source}
+    still_failing = 0
+    for item in source:
+        if isinstance(item, LoadFailure):
+            still_failing += int(item.source in by_source or item.input_id in by_input)
+            continue
+        failure = by_input.get(item.input_id) or _match_source(item, by_source)
+        if failure is None:
+            continue
+        yield ChunkItem(
+            item,
+            redo={"kind": "load", "key": failure.key, "counted": bool(failure.input_id)},
+        )
+    if still_failing:
+        logger.warning("%d records of the source still fail to load", still_failing)
+
+
+def _match_source(record: Record, by_source: dict[str, FailureEntry]) -> FailureEntry | None:
+    for name in (record.file_path, record.source):
+        if name and name in by_source:
+            return by_source[name]
+    return None

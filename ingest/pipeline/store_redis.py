@@ -1,0 +1,171 @@
+"""Job store on Redis: the state that coordinators and workers on several machines share.
+
+Keys, per job ``J`` (all under the ``ingest:`` prefix)::
+
+    ingest:jobs              sorted set of job ids by creation time
+    ingest:job:J:spec        the job spec as JSON
+    ingest:job:J:counts      hash of counters
+    ingest:job:J:chunks      hash chunk id -> chunk state
+    ingest:job:J:attempts    hash chunk id -> upload attempts started
+    ingest:job:J:failures    hash failure key -> failure entry as JSON
+    ingest:job:J:done        list of chunk ids completed, read by the coordinator
+
+Chunk completion runs as one Lua script, so a chunk's counters and failures are applied at
+most once even when two workers finish the same redelivered chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+import redis
+
+from ingest.errors import JobError
+from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, JobSpec, JobState
+
+PREFIX = "ingest:"
+
+# KEYS: chunks, counts, failures, done. ARGV: chunk id, deltas, failures, resolved (JSON).
+_COMPLETE_CHUNK = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == 'done' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], 'done')
+for name, amount in pairs(cjson.decode(ARGV[2])) do
+  redis.call('HINCRBY', KEYS[2], name, amount)
+end
+for _, entry in ipairs(cjson.decode(ARGV[3])) do
+  if redis.call('HSETNX', KEYS[3], entry[1], entry[3]) == 1 then
+    redis.call('HINCRBY', KEYS[2], entry[2], 1)
+  else
+    redis.call('HSET', KEYS[3], entry[1], entry[3])
+  end
+end
+for _, entry in ipairs(cjson.decode(ARGV[4])) do
+  local old = redis.call('HGET', KEYS[3], entry)
+  if old then
+    redis.call('HDEL', KEYS[3], entry)
+    redis.call('HINCRBY', KEYS[2], cjson.decode(old)['counter'], -1)
+  end
+end
+redis.call('HINCRBY', KEYS[2], 'chunks_done', 1)
+redis.call('RPUSH', KEYS[4], ARGV[1])
+return 1
+"""
+
+# KEYS: failures, counts. ARGV: entries as JSON [[key, counter, json], ...].
+_RECORD_FAILURES = """
+for _, entry in ipairs(cjson.decode(ARGV[1])) do
+  if redis.call('HSETNX', KEYS[1], entry[1], entry[3]) == 1 then
+    redis.call('HINCRBY', KEYS[2], entry[2], 1)
+  end
+end
+return 1
+"""
+
+
+class RedisJobStore:
+    """A :class:`~ingest.pipeline.store.JobStore` on a Redis database."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+        self._complete = client.register_script(_COMPLETE_CHUNK)
+        self._record = client.register_script(_RECORD_FAILURES)
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisJobStore:
+        return cls(redis.Redis.from_url(url, decode_responses=True))
+
+    def _key(self, job_id: str, part: str) -> str:
+        return f"{PREFIX}job:{job_id}:{part}"
+
+    def create_job(self, spec: JobSpec) -> None:
+        created = self._redis.set(
+            self._key(spec.job_id, "spec"), json.dumps(spec.to_dict()), nx=True
+        )
+        if not created:
+            raise JobError(f"job {spec.job_id!r} already exists; choose another job id")
+        self._redis.zadd(f"{PREFIX}jobs", {spec.job_id: spec.created_at})
+
+    def get_spec(self, job_id: str) -> JobSpec:
+        text = self._redis.get(self._key(job_id, "spec"))
+        if text is None:
+            raise JobError(f"job {job_id!r} not found in Redis; list known jobs with `ingest jobs`")
+        return JobSpec.from_dict(json.loads(str(text)))
+
+    def update_spec(self, spec: JobSpec) -> None:
+        self._redis.set(self._key(spec.job_id, "spec"), json.dumps(spec.to_dict()))
+
+    def set_state(self, job_id: str, state: JobState) -> None:
+        spec = self.get_spec(job_id)
+        spec.state = state
+        self.update_spec(spec)
+
+    def list_jobs(self, *, limit: int = 50) -> list[JobSpec]:
+        job_ids = self._redis.zrevrange(f"{PREFIX}jobs", 0, limit - 1)
+        return [self.get_spec(str(job_id)) for job_id in job_ids]
+
+    def chunk_states(self, job_id: str) -> dict[str, ChunkState]:
+        raw: dict[str, str] = self._redis.hgetall(self._key(job_id, "chunks"))  # type: ignore[assignment]
+        return {chunk: ChunkState(state) for chunk, state in raw.items()}
+
+    def mark_dispatched(self, job_id: str, chunk_id: str, inputs: int) -> None:
+        chunks = self._key(job_id, "chunks")
+        if self._redis.hsetnx(chunks, chunk_id, ChunkState.DISPATCHED.value):
+            pipe = self._redis.pipeline()
+            pipe.hincrby(self._key(job_id, "counts"), "inputs_dispatched", inputs)
+            pipe.hincrby(self._key(job_id, "counts"), "chunks_dispatched", 1)
+            pipe.execute()
+
+    def begin_chunk(self, job_id: str, chunk_id: str) -> int:
+        attempts = int(self._redis.hincrby(self._key(job_id, "attempts"), chunk_id, 1))
+        chunks = self._key(job_id, "chunks")
+        if self._redis.hget(chunks, chunk_id) != ChunkState.DONE.value:
+            self._redis.hset(chunks, chunk_id, ChunkState.RUNNING.value)
+        return attempts - 1
+
+    def complete_chunk(self, job_id: str, outcome: ChunkOutcome) -> bool:
+        keys = [self._key(job_id, part) for part in ("chunks", "counts", "failures", "done")]
+        args = [
+            outcome.chunk_id,
+            json.dumps(outcome.deltas) if outcome.deltas else "{}",
+            _encode_failures(outcome.failures),
+            json.dumps(outcome.resolved) if outcome.resolved else "[]",
+        ]
+        return bool(self._complete(keys=keys, args=args))
+
+    def record_failures(self, job_id: str, failures: Iterable[FailureEntry]) -> None:
+        entries = list(failures)
+        if entries:
+            keys = [self._key(job_id, "failures"), self._key(job_id, "counts")]
+            self._record(keys=keys, args=[_encode_failures(entries)])
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        raw: dict[str, str] = self._redis.hgetall(self._key(job_id, "counts"))  # type: ignore[assignment]
+        return {name: int(value) for name, value in raw.items()}
+
+    def failures(self, job_id: str) -> Iterator[FailureEntry]:
+        for _, text in self._redis.hscan_iter(self._key(job_id, "failures"), count=500):
+            yield FailureEntry.from_dict(json.loads(str(text)))
+
+    def wait_for_chunks(self, job_id: str, chunk_ids: Collection[str], timeout: float) -> set[str]:
+        done_list = self._key(job_id, "done")
+        deadline = time.monotonic() + timeout
+        # Drain the completion list; block only while nothing has arrived yet.
+        popped: object = self._redis.blpop([done_list], timeout=max(timeout, 0.01))
+        while popped is not None and time.monotonic() < deadline:
+            popped = self._redis.lpop(done_list)
+        if not chunk_ids:
+            return set()
+        ordered = list(chunk_ids)
+        states = self._redis.hmget(self._key(job_id, "chunks"), ordered)
+        return {c for c, s in zip(ordered, states, strict=True) if s == ChunkState.DONE.value}
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def _encode_failures(failures: Iterable[FailureEntry]) -> str:
+    entries: list[list[Any]] = [[f.key, f.counter, json.dumps(f.to_dict())] for f in failures]
+    return json.dumps(entries)
