@@ -1,0 +1,47 @@
+"""Clarifai statuses and empty responses of the right type for any V2 method."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from clarifai_grpc.grpc.api import service_pb2
+from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
+from google.protobuf import message_factory
+from google.protobuf.message import Message
+
+SERVICE = service_pb2.DESCRIPTOR.services_by_name["V2"]
+SERVICE_PREFIX = f"/{SERVICE.full_name}/"
+
+
+def status(code: int, description: str = "", details: str = "") -> status_pb2.Status:
+    """Build a Clarifai status; the description defaults to the code's name."""
+    text = description or status_code_pb2.StatusCode.Name(code).replace("_", " ").capitalize()
+    return status_pb2.Status(code=code, description=text, details=details)
+
+
+def success() -> status_pb2.Status:
+    return status(status_code_pb2.SUCCESS, "Ok")
+
+
+def method_name(full_method: str) -> str:
+    """Return ``PostInputs`` for ``/clarifai.api.V2/PostInputs``."""
+    return full_method.rsplit("/", 1)[-1]
+
+
+@cache
+def response_class(method: str) -> type[Message] | None:
+    """Return the response message class of a V2 method, or None for an unknown method."""
+    descriptor = SERVICE.methods_by_name.get(method)
+    if descriptor is None:
+        return None
+    return message_factory.GetMessageClass(descriptor.output_type)
+
+
+def error_response(method: str, code: int, description: str, details: str = "") -> Message | None:
+    """Build the response of ``method`` carrying only a status, as Clarifai replies to errors."""
+    cls = response_class(method)
+    if cls is None:
+        return None
+    response = cls()
+    response.status.CopyFrom(status(code, description, details))  # type: ignore[attr-defined]
+    return response
