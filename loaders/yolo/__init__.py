@@ -1,0 +1,1 @@
+"""YOLO loader: darknet, Ultralytics and loose layouts."""
