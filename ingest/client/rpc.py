@@ -46,10 +46,7 @@ def call(
     not in ``accept`` (pass MIXED_STATUS and FAILURE too when per-item statuses are read by
     the caller). ``resource`` names what the request is about, for the error message.
     """
-    try:
-        rpc = getattr(connection.stub, method)
-    except AttributeError:
-        raise ApiClientError(f"unknown Clarifai API method {method!r}") from None
+    rpc = _resolve(connection, method)
     try:
         response = rpc(request, metadata=connection.metadata, timeout=timeout)
     except grpc.RpcError as error:
@@ -71,6 +68,23 @@ def call(
     if status is not None and status.code not in accept:
         raise ApiError(resource, _describe(request), method, response)
     return response
+
+
+def _resolve(connection: Connection, method: str) -> Any:
+    """Return the callable for V2 RPC ``method``: a stub method, or a module RPC."""
+    rpc = getattr(connection.stub, method, None)
+    if rpc is not None:
+        return rpc
+    from ingest.client import module_protos
+
+    if method in module_protos.METHODS:
+        request_cls, response_cls = module_protos.request_and_response(method)
+        return connection.channel.unary_unary(
+            module_protos.method_path(method),
+            request_serializer=request_cls.SerializeToString,
+            response_deserializer=response_cls.FromString,
+        )
+    raise ApiClientError(f"unknown Clarifai API method {method!r}")
 
 
 def _describe(request: Any) -> dict[str, Any]:

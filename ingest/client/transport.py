@@ -8,6 +8,7 @@ and a bare host name means https.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 import grpc
@@ -64,6 +65,9 @@ class Connection:
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
+        # An empty PAT sends no key, for a local API started without authentication.
+        if not self.pat:
+            return ()
         return (("authorization", f"Key {self.pat}"),)
 
     @property
@@ -81,6 +85,7 @@ class Connection:
     @property
     def stub(self) -> service_pb2_grpc.V2Stub:
         if self._stub is None:
+            _set_grpc_deserializers()
             self._stub = service_pb2_grpc.V2Stub(self.channel)
         return self._stub
 
@@ -89,3 +94,21 @@ class Connection:
             self._channel.close()
         self._channel = None
         self._stub = None
+
+
+def _from_string(message_cls: Any) -> Any:
+    return message_cls.FromString
+
+
+def _set_grpc_deserializers() -> None:
+    """Make ``V2Stub`` decode binary protobuf responses.
+
+    clarifai-grpc's ``V2Stub`` reads its response decoder from the module global
+    ``clarifai_channel.wrap_response_deserializer``, which only ``ClarifaiChannel`` factories
+    set; it is None until then, and the stub's constructor fails. A value set by
+    ``ClarifaiChannel`` is left as it is.
+    """
+    from clarifai_grpc.channel import clarifai_channel
+
+    if clarifai_channel.wrap_response_deserializer is None:
+        clarifai_channel.wrap_response_deserializer = _from_string
