@@ -41,6 +41,9 @@ class ProgressReporter:
         self._baseline: int | None = None
 
     def __enter__(self) -> ProgressReporter:
+        counts = self._store.counts(self._job_id)
+        self._baseline = counts.get("inputs_uploaded", 0) + counts.get("inputs_failed", 0)
+        self._started = time.monotonic()
         self._thread.start()
         return self
 
@@ -56,10 +59,9 @@ class ProgressReporter:
     def _print(self, *, final: bool) -> None:
         counts = self._store.counts(self._job_id)
         done = counts.get("inputs_uploaded", 0) + counts.get("inputs_failed", 0)
-        if self._baseline is None:
-            self._baseline = done
+        baseline = done if self._baseline is None else self._baseline
         elapsed = max(time.monotonic() - self._started, 1e-6)
-        rate = (done - self._baseline) / elapsed
+        rate = (done - baseline) / elapsed
         line = format_progress(
             done=done,
             expected=self._expected,

@@ -1,0 +1,7 @@
+"""``python -m ingest.cli`` runs the ``ingest`` command."""
+
+import sys
+
+from ingest.cli import main
+
+sys.exit(main())
