@@ -45,10 +45,10 @@ class AuthInterceptor(grpc.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler | None:
         handler = continuation(handler_call_details)
-        metadata = handler_call_details.invocation_metadata  # type: ignore[attr-defined]
+        metadata = handler_call_details.invocation_metadata
         if handler is None or self.accepts(presented_key(metadata)):
             return handler
-        method = method_name(handler_call_details.method)  # type: ignore[attr-defined]
+        method = method_name(handler_call_details.method)
         logger.info("rejected %s: missing or invalid API key", method)
         if handler.unary_unary is None:
             # Streaming methods are all UNIMPLEMENTED here, so there is nothing to protect.

@@ -82,7 +82,7 @@ class FaultInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        method = method_name(handler_call_details.method)  # type: ignore[attr-defined]
+        method = method_name(handler_call_details.method)
         inner = handler.unary_unary
 
         def faulty(request: Any, context: grpc.ServicerContext) -> Any:

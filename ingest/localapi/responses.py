@@ -43,5 +43,5 @@ def error_response(method: str, code: int, description: str, details: str = "") 
     if cls is None:
         return None
     response = cls()
-    response.status.CopyFrom(status(code, description, details))  # type: ignore[attr-defined]
+    response.status.CopyFrom(status(code, description, details))
     return response

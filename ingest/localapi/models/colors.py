@@ -58,7 +58,9 @@ class DominantColorsModel(LocalModel):
         total = sum(count for count, _ in counts) or 1
         data = resources_pb2.Data()
         for count, index in sorted(counts, reverse=True):
-            value = (palette[3 * index], palette[3 * index + 1], palette[3 * index + 2])
+            # A "P" image's getcolors() pairs each count with a palette index.
+            start = 3 * int(index)  # type: ignore[call-overload]
+            value = (palette[start], palette[start + 1], palette[start + 2])
             name, named_value = nearest_named_color(value)
             color = data.colors.add(raw_hex=to_hex(value), value=count / total)
             color.w3c.hex = to_hex(named_value)

@@ -7,7 +7,8 @@ from ingest.localapi.servicer.concepts import ConceptsServicer
 from ingest.localapi.servicer.datasets import DatasetsServicer
 from ingest.localapi.servicer.inputs import InputsServicer
 from ingest.localapi.servicer.jobs import InputsAddJobsServicer
-from ingest.localapi.servicer.predict import PredictServicer
+from ingest.localapi.servicer.models import ModelsServicer
+from ingest.localapi.servicer.workflows import WorkflowsServicer
 
 
 class LocalServicer(
@@ -17,7 +18,8 @@ class LocalServicer(
     InputsAddJobsServicer,
     AnnotationsServicer,
     ConceptsServicer,
-    PredictServicer,
+    ModelsServicer,
+    WorkflowsServicer,
 ):
     """Every V2 method the local API implements; the rest answer UNIMPLEMENTED."""
 

@@ -85,7 +85,8 @@ class AnnotationsServicer(ServicerBase):
             name = status_code_pb2.StatusCode.Name(input_state)
             _invalid(
                 prepared,
-                f"input {annotation.input_id!r} is {name}; annotate it after INPUT_DOWNLOAD_SUCCESS",
+                f"input {annotation.input_id!r} is {name}; "
+                "annotate it after INPUT_DOWNLOAD_SUCCESS",
             )
         else:
             problem = annotation_problem(prepared)
@@ -112,7 +113,7 @@ class AnnotationsServicer(ServicerBase):
         self, request: service_pb2.ListAnnotationsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiAnnotationResponse:
         scope = self.app_scope(request.user_app_id)
-        found = self.objects.list(
+        found = self.objects.find(
             ANNOTATION,
             scope,
             resources_pb2.Annotation,

@@ -54,7 +54,7 @@ class AppsServicer(ServicerBase):
         self, request: service_pb2.ListAppsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiAppResponse:
         user = self.user_scope(request.user_app_id)
-        apps = self.objects.list(APP, user, resources_pb2.App, page_of(request))
+        apps = self.objects.find(APP, user, resources_pb2.App, page_of(request))
         return service_pb2.MultiAppResponse(status=success(), apps=apps)
 
     @rpc
@@ -84,7 +84,7 @@ class AppsServicer(ServicerBase):
         self, request: service_pb2.DeleteAppRequest, context: grpc.ServicerContext
     ) -> status_pb2.BaseResponse:
         scope = self.app_scope(request.user_app_id)
-        input_ids = [item.id for item in self.objects.list("input", scope, resources_pb2.Input)]
+        input_ids = [item.id for item in self.objects.find("input", scope, resources_pb2.Input)]
         with self.objects.db.write() as connection:
             self.objects.delete(connection, APP, Scope(scope.user_id), [scope.app_id])
             self.objects.delete_scope(connection, scope)

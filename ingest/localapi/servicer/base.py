@@ -59,7 +59,7 @@ def rpc(method: F) -> F:
             return method(self, request, context)
         except ApiFailure as failure:
             response = cls()
-            response.status.CopyFrom(failure.status)  # type: ignore[attr-defined]
+            response.status.CopyFrom(failure.status)
             return response
 
     return wrapper  # type: ignore[return-value]

@@ -53,7 +53,7 @@ class ConceptsServicer(ServicerBase):
     ) -> service_pb2.MultiConceptResponse:
         scope = self.app_scope(request.user_app_id)
         ids = [request.id] if request.id else []
-        concepts = self.objects.list(
+        concepts = self.objects.find(
             CONCEPT, scope, resources_pb2.Concept, page_of(request), ids=ids
         )
         return service_pb2.MultiConceptResponse(status=success(), concepts=concepts)

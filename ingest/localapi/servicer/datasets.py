@@ -58,7 +58,7 @@ class DatasetsServicer(ServicerBase):
     ) -> service_pb2.MultiDatasetResponse:
         scope = self.app_scope(request.user_app_id)
         ids = [request.id] if request.id else []
-        datasets = self.objects.list(
+        datasets = self.objects.find(
             DATASET, scope, resources_pb2.Dataset, page_of(request), ids=ids
         )
         return service_pb2.MultiDatasetResponse(status=success(), datasets=datasets)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,18 +50,18 @@ def check_content(item: resources_pb2.Input) -> str | None:
 
 
 def resolve_id(
-    wanted: str, taken: Collection[str], seen: set[str], resolution: int
+    wanted: str, stored: Callable[[str], bool], seen: set[str], resolution: int
 ) -> tuple[str, bool]:
     """Return the id to store and whether the input is a duplicate that cannot be stored.
 
-    ``taken`` is the ids already stored, ``seen`` the ids claimed earlier in the request.
-    SUFFIX appends ``-1``, ``-2``... until the id is free.
+    ``stored`` tells whether an id exists in the app, ``seen`` holds the ids claimed earlier
+    in the request. SUFFIX appends ``-1``, ``-2``... until the id is free.
     """
-    if wanted not in taken and wanted not in seen:
+    if wanted not in seen and not stored(wanted):
         return wanted, False
     if resolution == SUFFIX:
         number = 1
-        while f"{wanted}-{number}" in taken or f"{wanted}-{number}" in seen:
+        while f"{wanted}-{number}" in seen or stored(f"{wanted}-{number}"):
             number += 1
         return f"{wanted}-{number}", False
     return wanted, True

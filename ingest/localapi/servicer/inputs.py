@@ -60,7 +60,7 @@ class InputsServicer(ServicerBase):
                         f"inputs_add_job_id {job.id!r} is already used; send a new id",
                     )
                 for row in rows:
-                    if row.accepted:
+                    if row.accepted and not row.skipped:
                         self._store_row(connection, scope, row, job.id)
         finally:
             for row in rows:
@@ -83,10 +83,16 @@ class InputsServicer(ServicerBase):
         dataset_ids = {d for item in request.inputs for d in item.dataset_ids}
         known_datasets = self.objects.status_of(DATASET, scope, list(dataset_ids))
         resolution = request.input_id_conflict_resolution
+
+        def is_stored(input_id: str) -> bool:
+            if input_id in existing:
+                return True
+            return bool(self.objects.status_of(INPUT, scope, [input_id]))
+
         seen: set[str] = set()
         rows = []
         for item, input_id in zip(request.inputs, wanted, strict=True):
-            final_id, duplicate = resolve_id(input_id, existing, seen, resolution)
+            final_id, duplicate = resolve_id(input_id, is_stored, seen, resolution)
             if duplicate and resolution == SKIP and input_id in existing:
                 rows.append(InputRow(input=existing[input_id], accepted=True, skipped=True))
                 continue
@@ -164,7 +170,7 @@ class InputsServicer(ServicerBase):
     ) -> service_pb2.MultiInputResponse:
         scope = self.app_scope(request.user_app_id)
         statuses = [request.status.code] if request.status.code else []
-        found = self.objects.list(
+        found = self.objects.find(
             INPUT,
             scope,
             resources_pb2.Input,

@@ -52,7 +52,7 @@ class InputsAddJobsServicer(ServicerBase):
         self, request: service_pb2.ListInputsAddJobsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiInputsAddJobResponse:
         scope = self.app_scope(request.user_app_id)
-        jobs = self.objects.list(
+        jobs = self.objects.find(
             INPUTS_ADD_JOB, scope, resources_pb2.InputsAddJob, page_of(request)
         )
         for job in jobs:
@@ -66,7 +66,7 @@ class InputsAddJobsServicer(ServicerBase):
         """Fail the job's inputs that are still pending and mark the job cancelled."""
         scope = self.app_scope(request.user_app_id)
         job = self.require(INPUTS_ADD_JOB, scope, request.id, resources_pb2.InputsAddJob)
-        pending = self.objects.list(
+        pending = self.objects.find(
             INPUT, scope, resources_pb2.Input, parent_ids=[job.id], statuses=[PENDING]
         )
         with self.objects.db.write() as connection:

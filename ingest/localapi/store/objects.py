@@ -197,7 +197,7 @@ class ObjectStore:
         )
         return {row[0]: row[1] for row in rows}
 
-    def list(
+    def find(
         self,
         kind: str,
         scope: Scope,
