@@ -8,7 +8,7 @@ import grpc
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
 
-from ingest.localapi.processing import INPUT, SUCCEEDED
+from ingest.localapi.processing import FAILED, INPUT, PENDING, SUCCEEDED
 from ingest.localapi.responses import status, success
 from ingest.localapi.servicer.annotation_checks import annotation_problem
 from ingest.localapi.servicer.base import (
@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 ANNOTATION = "annotation"
 ANNOTATION_OK = status_code_pb2.ANNOTATION_SUCCESS
+# The codes have aliases (INPUT_PENDING), so StatusCode.Name() may not return these names.
+INPUT_STATE_NAMES = {PENDING: "INPUT_DOWNLOAD_PENDING", FAILED: "INPUT_DOWNLOAD_FAILED"}
 
 
 def _invalid(annotation: resources_pb2.Annotation, details: str) -> None:
@@ -82,7 +84,7 @@ class AnnotationsServicer(ServicerBase):
                 prepared, f"input {annotation.input_id!r} does not exist in app {scope.app_id!r}"
             )
         elif input_state != SUCCEEDED:
-            name = status_code_pb2.StatusCode.Name(input_state)
+            name = INPUT_STATE_NAMES.get(input_state, str(input_state))
             _invalid(
                 prepared,
                 f"input {annotation.input_id!r} is {name}; "
