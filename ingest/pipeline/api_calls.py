@@ -52,11 +52,17 @@ class CallContext:
     user_app: resources_pb2.UserAppIDSet
     policy: RetryPolicy
     label: str
-    attempted: bool = field(default=False)
+    # True while handling the answer to a request that was sent more than once: the earlier
+    # sends failed in transit, but the API may have applied them.
+    resent: bool = field(default=False)
 
     def send(self, method: str, request: object) -> object:
+        tries = 0
+
         def once() -> object:
-            self.attempted = True
+            nonlocal tries
+            tries += 1
+            self.resent = tries > 1
             return call(self.connection, method, request, accept=PER_ITEM_ACCEPT)
 
         return self.policy.call(once, what=f"{self.label} {method}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ingest.client.transport import Connection
 from ingest.config import Settings
@@ -244,20 +243,14 @@ def list_jobs(*, settings: Settings | None = None, limit: int = 50) -> list[JobR
 
 
 def _count(source: Source) -> int | None:
-    count = getattr(source, "count", None)
-    if callable(count):
-        try:
-            value = count()
-        except (OSError, ValueError) as error:
-            logger.debug("could not count the source's inputs: %s", error)
-            return None
-        return int(value) if value is not None else None
     if isinstance(source, list | tuple):
         return sum(1 for item in source if isinstance(item, Record))
-    return None
-
-
-def default_data_roots(path: str | Path) -> tuple[Path, ...]:
-    """Return the folder that file references of a dataset at ``path`` live under."""
-    resolved = Path(path).expanduser().resolve()
-    return (resolved if resolved.is_dir() else resolved.parent,)
+    count = getattr(source, "count", None)
+    if not callable(count):
+        return None
+    try:
+        value = count()
+    except (OSError, ValueError) as error:
+        logger.debug("could not count the source's inputs: %s", error)
+        return None
+    return int(value) if value is not None else None

@@ -163,7 +163,7 @@ class _ChunkRun:
         item = self.items.get(input_id)
         posted_before = item is not None and item.redo_kind in ("input", "annotation")
         counted = item is not None and bool(item.redo and item.redo.get("counted"))
-        return self.prior_attempts > 0 or self.context.attempted or posted_before or counted
+        return self.prior_attempts > 0 or self.context.resent or posted_before or counted
 
     def upload_inputs(self, data_roots: Sequence[Path] | None) -> None:
         to_post: list[resources_pb2.Input] = []

@@ -1,0 +1,176 @@
+"""Job stores: both backends keep the same state and apply each chunk outcome once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import JobError
+from ingest.pipeline.job import (
+    ChunkOutcome,
+    ChunkState,
+    FailureEntry,
+    FailureKind,
+    JobSpec,
+    JobState,
+    SourceSpec,
+)
+from ingest.pipeline.store import JobStore
+from ingest.pipeline.store_redis import RedisJobStore
+from ingest.pipeline.store_sqlite import SqliteJobStore
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobStore]:
+    if request.param == "sqlite":
+        backend: JobStore = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    else:
+        backend = RedisJobStore.from_url(request.getfixturevalue("clean_redis"))
+    yield backend
+    backend.close()
+
+
+def _spec(job_id: str = "job-1", created_at: float = 1.0) -> JobSpec:
+    return JobSpec(
+        job_id=job_id,
+        user_id="u",
+        app_id="a",
+        dataset_id="d",
+        chunk_size=128,
+        max_chunk_bytes=1 << 20,
+        source=SourceSpec("csv", "/data/x.csv", {"labels": True}),
+        created_at=created_at,
+    )
+
+
+def _failure(
+    key: str, kind: FailureKind = FailureKind.INPUT, input_id: str | None = None
+) -> FailureEntry:
+    return FailureEntry(
+        key=key,
+        kind=kind,
+        chunk_id="c0000000",
+        status_code=30002,
+        description="bad bytes",
+        input_id=input_id or key,
+        record={"input": {"id": key}},
+    )
+
+
+def test_spec_round_trip(store: JobStore) -> None:
+    store.create_job(_spec())
+    spec = store.get_spec("job-1")
+    assert spec.source == SourceSpec("csv", "/data/x.csv", {"labels": True})
+    assert spec.state is JobState.RUNNING
+    store.set_state("job-1", JobState.COMPLETED)
+    assert store.get_spec("job-1").state is JobState.COMPLETED
+
+
+def test_duplicate_job_id_rejected(store: JobStore) -> None:
+    store.create_job(_spec())
+    with pytest.raises(JobError, match="already exists"):
+        store.create_job(_spec())
+
+
+def test_unknown_job_raises(store: JobStore) -> None:
+    with pytest.raises(JobError, match="not found"):
+        store.get_spec("missing")
+
+
+def test_jobs_listed_newest_first(store: JobStore) -> None:
+    for index in range(3):
+        store.create_job(_spec(f"job-{index}", created_at=float(index)))
+    assert [s.job_id for s in store.list_jobs()] == ["job-2", "job-1", "job-0"]
+    assert [s.job_id for s in store.list_jobs(limit=1)] == ["job-2"]
+
+
+def test_dispatch_counts_once(store: JobStore) -> None:
+    store.create_job(_spec())
+    store.mark_dispatched("job-1", "c0", 128)
+    store.mark_dispatched("job-1", "c0", 128)
+    store.mark_dispatched("job-1", "c1", 5)
+    counts = store.counts("job-1")
+    assert counts["inputs_dispatched"] == 133
+    assert counts["chunks_dispatched"] == 2
+    assert store.chunk_states("job-1") == {"c0": ChunkState.DISPATCHED, "c1": ChunkState.DISPATCHED}
+
+
+def test_begin_chunk_counts_attempts(store: JobStore) -> None:
+    store.create_job(_spec())
+    store.mark_dispatched("job-1", "c0", 1)
+    assert store.begin_chunk("job-1", "c0") == 0
+    assert store.begin_chunk("job-1", "c0") == 1
+    assert store.chunk_states("job-1")["c0"] is ChunkState.RUNNING
+
+
+def test_complete_chunk_applies_once(store: JobStore) -> None:
+    store.create_job(_spec())
+    outcome = ChunkOutcome("c0", deltas={"inputs_uploaded": 3, "annotations_uploaded": 7})
+    outcome.failures.append(_failure("bad-1"))
+    assert store.complete_chunk("job-1", outcome) is True
+    assert store.complete_chunk("job-1", outcome) is False
+    counts = store.counts("job-1")
+    assert counts["inputs_uploaded"] == 3
+    assert counts["annotations_uploaded"] == 7
+    assert counts["inputs_failed"] == 1
+    assert counts["chunks_done"] == 1
+    assert store.chunk_states("job-1")["c0"] is ChunkState.DONE
+    assert [f.key for f in store.failures("job-1")] == ["bad-1"]
+
+
+def test_begin_after_done_keeps_done(store: JobStore) -> None:
+    store.create_job(_spec())
+    store.complete_chunk("job-1", ChunkOutcome("c0"))
+    store.begin_chunk("job-1", "c0")
+    assert store.chunk_states("job-1")["c0"] is ChunkState.DONE
+
+
+def test_failure_counted_once_per_key(store: JobStore) -> None:
+    store.create_job(_spec())
+    store.complete_chunk("job-1", ChunkOutcome("c0", failures=[_failure("x")]))
+    store.complete_chunk("job-1", ChunkOutcome("r1-0", failures=[_failure("x")]))
+    assert store.counts("job-1")["inputs_failed"] == 1
+    assert len(list(store.failures("job-1"))) == 1
+
+
+def test_resolved_failure_removed(store: JobStore) -> None:
+    store.create_job(_spec())
+    ann = _failure("ann:1", FailureKind.ANNOTATION, input_id="in-1")
+    store.complete_chunk("job-1", ChunkOutcome("c0", failures=[_failure("x"), ann]))
+    fixed = ChunkOutcome("r1-0", deltas={"inputs_uploaded": 1}, resolved=["x", "ann:1", "nope"])
+    store.complete_chunk("job-1", fixed)
+    counts = store.counts("job-1")
+    assert counts["inputs_failed"] == 0
+    assert counts["annotations_failed"] == 0
+    assert counts["inputs_uploaded"] == 1
+    assert list(store.failures("job-1")) == []
+
+
+@pytest.mark.parametrize(
+    ("input_id", "counter"), [(None, "inputs_failed"), ("in-7", "annotations_failed")]
+)
+def test_load_failures_recorded(store: JobStore, input_id: str | None, counter: str) -> None:
+    store.create_job(_spec())
+    entry = FailureEntry(
+        key="load:a.json#annotation 3",
+        kind=FailureKind.LOAD,
+        chunk_id="",
+        status_code=30104,
+        description="bad box",
+        input_id=input_id,
+        source="a.json",
+    )
+    store.record_failures("job-1", [entry])
+    store.record_failures("job-1", [entry])
+    assert store.counts("job-1")[counter] == 1
+    assert [f.description for f in store.failures("job-1")] == ["bad box"]
+
+
+def test_wait_for_chunks_reports_done(store: JobStore) -> None:
+    store.create_job(_spec())
+    for chunk in ("c0", "c1"):
+        store.mark_dispatched("job-1", chunk, 1)
+    store.complete_chunk("job-1", ChunkOutcome("c1"))
+    assert store.wait_for_chunks("job-1", {"c0", "c1"}, 0.05) == {"c1"}
