@@ -134,14 +134,21 @@ class Model:
             model_id=self.id,
             version_id=self.model_version.id,
             inputs=checked,
-            model=resources_pb2.Model(
-                model_version=resources_pb2.ModelVersion(
-                    output_info=resources_pb2.OutputInfo(output_config=self._output_config)
-                )
-            ),
+            model=self._request_model(),
         )
         logger.debug("predicting %d inputs with model %r", len(checked), self.id)
         return self._session.call("PostModelOutputs", request, resource=self._path())
+
+    def _request_model(self) -> resources_pb2.Model:
+        """Return the ``model`` field of a prediction request, carrying the output config."""
+        output_info = resources_pb2.OutputInfo(output_config=self._output_config)
+        model = resources_pb2.Model(
+            model_version=resources_pb2.ModelVersion(output_info=output_info)
+        )
+        # NOTE: the deprecated Model.output_info gets the same config because this project's
+        # local API reads only that field; the hosted API reads ModelVersion.output_info.
+        model.output_info.CopyFrom(output_info)
+        return model
 
     def predict_by_bytes(
         self, input_bytes: bytes, input_type: str
