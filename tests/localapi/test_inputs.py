@@ -72,6 +72,7 @@ def test_oversized_image_fails(api: Api) -> None:
     assert "20 MB" in item.status.details
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_too_many_pixels_fails(api: Api) -> None:
     import io
 
