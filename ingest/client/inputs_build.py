@@ -159,6 +159,12 @@ def polygon_annotation(
     if not polygons:
         raise UserError(f"polygons for input {input_id!r} is empty; pass [[x, y], ...] points")
     shapes = [polygons] if _is_point(polygons[0]) else list(polygons)
+    for shape in shapes:
+        if not isinstance(shape, Sequence) or not all(_is_point(point) for point in shape):
+            raise UserError(
+                f"polygon {shape!r} for input {input_id!r} is invalid; pass [x, y] points "
+                "as [[x, y], ...] or a list of such polygons"
+            )
     annotation: resources_pb2.Annotation | None = None
     for index, points in enumerate(shapes):
         key = f"polygon:{label}:{index}:{points!r}"
