@@ -9,6 +9,7 @@ import pytest
 
 from ingest.client import ApiError, App, Module
 from ingest.client import module_protos as mp
+
 from .module_server import PAT, ModuleServer, ModuleStore
 
 
