@@ -9,6 +9,8 @@ from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
 from google.protobuf import message_factory
 from google.protobuf.message import Message
 
+from ingest.client import module_protos
+
 SERVICE = service_pb2.DESCRIPTOR.services_by_name["V2"]
 SERVICE_PREFIX = f"/{SERVICE.full_name}/"
 
@@ -30,11 +32,18 @@ def method_name(full_method: str) -> str:
 
 @cache
 def response_class(method: str) -> type[Message] | None:
-    """Return the response message class of a V2 method, or None for an unknown method."""
+    """Return the response message class of a V2 method, or None for an unknown method.
+
+    The module methods, which clarifai-grpc 12 no longer ships, come from
+    :mod:`ingest.client.module_protos`.
+    """
     descriptor = SERVICE.methods_by_name.get(method)
-    if descriptor is None:
-        return None
-    return message_factory.GetMessageClass(descriptor.output_type)
+    if descriptor is not None:
+        return message_factory.GetMessageClass(descriptor.output_type)
+    if method in module_protos.METHODS:
+        response: type[Message] = module_protos.request_and_response(method)[1]
+        return response
+    return None
 
 
 def error_response(method: str, code: int, description: str, details: str = "") -> Message | None:

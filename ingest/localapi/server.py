@@ -22,7 +22,7 @@ from ingest.localapi.models import (
     builtin_models,
 )
 from ingest.localapi.processing import InputProcessor
-from ingest.localapi.servicer import LocalServicer, ServerState
+from ingest.localapi.servicer import LocalServicer, ServerState, module_rpc_handler
 from ingest.localapi.store import BlobStore, Database, ObjectStore, Scope
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,9 @@ class LocalServer:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        service_pb2_grpc.add_V2Servicer_to_server(LocalServicer(state), self._server)
+        servicer = LocalServicer(state)
+        service_pb2_grpc.add_V2Servicer_to_server(servicer, self._server)
+        self._server.add_generic_rpc_handlers((module_rpc_handler(servicer),))
         address = f"{self.host}:{self.requested_port}"
         self._port = self._server.add_insecure_port(address)
         if not self._port:

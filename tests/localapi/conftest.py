@@ -29,6 +29,7 @@ class Api:
     stub: service_pb2_grpc.V2Stub
     app: resources_pb2.UserAppIDSet
     metadata: tuple[tuple[str, str], ...] = (("authorization", f"Key {TEST_PAT}"),)
+    channel: grpc.Channel | None = None
 
     def call(self, method: str, request: Any, **kwargs: Any) -> Any:
         """Call ``method``, filling in ``user_app_id`` when the request has that field."""
@@ -109,7 +110,7 @@ def api(start_server: Callable[..., LocalServer]) -> Iterator[Api]:
     """A fresh server with one app, ``test-app`` of user ``tester``."""
     server = start_server()
     channel, stub = open_stub(server.port)
-    yield Api(server=server, stub=stub, app=create_app(stub))
+    yield Api(server=server, stub=stub, app=create_app(stub), channel=channel)
     channel.close()
 
 

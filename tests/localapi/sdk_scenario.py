@@ -33,7 +33,7 @@ def main() -> None:
     listed = list(app.inputs().list_inputs())
     ramen_ids = [i.id for i in app.inputs().list_inputs(dataset_id="ramen")]
     model = Model(
-        url=f"https://clarifai.com/clarifai/main/models/sentiment-analysis",
+        url="https://clarifai.com/clarifai/main/models/sentiment-analysis",
         pat=os.environ["CLARIFAI_PAT"],
         base_url=os.environ["CLARIFAI_API_BASE"],
     )

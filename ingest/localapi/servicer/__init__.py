@@ -8,6 +8,7 @@ from ingest.localapi.servicer.datasets import DatasetsServicer
 from ingest.localapi.servicer.inputs import InputsServicer
 from ingest.localapi.servicer.jobs import InputsAddJobsServicer
 from ingest.localapi.servicer.models import ModelsServicer
+from ingest.localapi.servicer.modules import ModulesServicer, module_rpc_handler
 from ingest.localapi.servicer.workflows import WorkflowsServicer
 
 
@@ -20,8 +21,9 @@ class LocalServicer(
     ConceptsServicer,
     ModelsServicer,
     WorkflowsServicer,
+    ModulesServicer,
 ):
     """Every V2 method the local API implements; the rest answer UNIMPLEMENTED."""
 
 
-__all__ = ["LocalServicer", "ServerState"]
+__all__ = ["LocalServicer", "ServerState", "module_rpc_handler"]
