@@ -1,6 +1,6 @@
 """CSV loader: one input per row, text or a media file or URL, with optional labels.
 
-The ``input`` cell holds raw text (``--input-type text``, the default), or for images,
+The ``input`` cell contains raw text (``--input-type text``, the default), or for images,
 videos and audio a path relative to the CSV's folder or an http(s) URL. A text cell that is
 a single URL and nothing else becomes a text URL input. Other columns are optional: an id,
 concepts (several per row, split on ``--concept-separator``), metadata (a JSON object) and
@@ -66,7 +66,7 @@ class CsvLoader(Loader):
     options = (
         LoaderOption(
             "input_type",
-            "what the input column holds",
+            "what the input column contains",
             str,
             "text",
             ("text", "image", "video", "audio"),
@@ -105,7 +105,7 @@ class CsvLoader(Loader):
             delimiter = self.settings["delimiter"] or detect_delimiter(header_line)
             delimiter = delimiter.replace("\\t", "\t")
             handle.seek(0)
-            reader = csv.reader(handle, delimiter=delimiter)
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
             header = next(reader)
             columns = self._columns(header)
             yield from self._rows(reader, header, columns)
@@ -132,7 +132,11 @@ class CsvLoader(Loader):
                 return
             except csv.Error as error:
                 row_number += 1
-                yield self._fail(row_number, f"line {reader.line_num}: {error}", "fix the quoting")
+                yield self._fail(
+                    row_number,
+                    f"line {reader.line_num}: {error}",
+                    'quote the whole field and double each quote inside it ("")',
+                )
                 continue
             if not row or not any(cell.strip() for cell in row):
                 continue

@@ -1,7 +1,7 @@
 """Loaders defined by a Python module in a directory, as in the official SDK's
 ``upload_dataset(task, split, module_dir=...)``.
 
-The directory holds ``dataset.py`` (else ``__init__.py``, else its only ``.py`` file). The
+The directory contains ``dataset.py`` (else ``__init__.py``, else its only ``.py`` file). The
 module defines either
 
 - a subclass of :class:`loaders.base.Loader`, used as it is; or

@@ -1,7 +1,7 @@
 """Pascal VOC loader: ``Annotations/*.xml`` with images in ``JPEGImages/``.
 
 PATH is the dataset root. Without ``--split`` every XML file in ``Annotations/`` loads, in
-name order; ``--split NAME`` loads the ids listed in ``ImageSets/Main/NAME.txt`` (first
+name order. ``--split NAME`` loads the ids listed in ``ImageSets/Main/NAME.txt`` (first
 column), and an id without an XML file loads as an image without boxes.
 
 Coordinates may be floats. A box becomes ``top_row = ymin / height``, ``left_col = xmin /

@@ -1,4 +1,4 @@
-"""What the three COCO loaders share: the images folder, the index and one record per image.
+"""Base of the three COCO loaders: the images folder, the parsed index, one record per image.
 
 PATH is the annotation JSON. ``--images DIR`` names the image folder; by default it is an
 ``images/`` folder beside the JSON's folder (``annotations/../images``), then the JSON's own
@@ -103,7 +103,7 @@ class CocoLoader(Loader):
                 self.path.name,
                 f"{record} ({entry['file_name']})",
                 str(error),
-                "fix the image entry, or pass --images with the folder that holds the file",
+                "fix the image entry, or pass --images with the folder that contains the file",
             )
             return
         annotation_protos, fields = protos_and_fields

@@ -3,7 +3,7 @@
 The box is clamped to the image, then stored as ``top_row = y / height``, ``left_col = x /
 width``, ``bottom_row = (y + h) / height`` and ``right_col = (x + w) / width``. A box with a
 zero or negative width or height, or one that lies wholly outside the image, is recorded as a
-failure; the image still loads with its other boxes. Images without annotations load too.
+failure, and the image still loads with its other boxes. Images without annotations load too.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ def parse_bbox(value: object) -> tuple[float, float, float, float]:
     if not isinstance(value, list | tuple) or len(value) != 4:
         raise UserError(f"bbox {value!r} must be a list of 4 numbers [x, y, width, height]")
     if not all(isinstance(item, int | float) and not isinstance(item, bool) for item in value):
-        raise UserError(f"bbox {value!r} holds a value that is not a number")
+        raise UserError(f"bbox {value!r} contains a value that is not a number")
     x, y, width, height = (float(item) for item in value)
     if not all(math.isfinite(item) for item in (x, y, width, height)):
-        raise UserError(f"bbox {value!r} holds a value that is not finite")
+        raise UserError(f"bbox {value!r} contains a value that is not finite")
     if width <= 0 or height <= 0:
         raise UserError(f"bbox {value!r} has zero or negative size; width and height must be > 0")
     return x, y, width, height

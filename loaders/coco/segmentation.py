@@ -1,14 +1,14 @@
 """COCO segmentation: polygons become Clarifai polygons, RLE regions become masks.
 
 A polygon segmentation is a list of parts, each a flat ``[x1, y1, x2, y2, ...]`` list in
-pixels; every part becomes its own polygon annotation (key ``coco-<id>-part-<n>``), with
+pixels. Every part becomes its own polygon annotation (key ``coco-<id>-part-<n>``), with
 points normalized by the image size and clamped to 0..1. A part with an odd number of values
 or fewer than 3 points is recorded as a failure and the other parts still load.
 
 RLE segmentations (``iscrowd: 1`` objects, compressed or uncompressed) become mask
 annotations: a PNG of the image's size whose white pixels are the region. A Clarifai
 polygon has one outline and no holes, so it cannot represent a crowd region made of many
-separate blobs; the mask keeps it exact. The RLE size must equal the image's size.
+separate blobs, but the mask keeps it exact. The RLE size must equal the image's size.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ def polygon_points(values: object, width: int, height: int) -> list[tuple[float,
     if not isinstance(values, list):
         raise UserError(f"polygon part {str(values)[:60]!r} must be a list of numbers")
     if not all(isinstance(item, int | float) and not isinstance(item, bool) for item in values):
-        raise UserError(f"polygon part {str(values)[:60]!r} holds a value that is not a number")
+        raise UserError(f"polygon part {str(values)[:60]!r} contains a value that is not a number")
     if len(values) % 2:
         raise UserError(f"polygon has {len(values)} values, expected an even number of at least 6")
     if len(values) < 6:
         raise UserError(f"polygon has {len(values)} values, expected at least 6 (3 points)")
     if not all(math.isfinite(item) for item in values):
-        raise UserError("polygon holds a value that is not finite")
+        raise UserError("polygon contains a value that is not finite")
 
     def unit(value: float) -> float:
         return min(max(value, 0.0), 1.0)

@@ -3,9 +3,10 @@
 PATH is the dataset root. ``--split`` picks one split (``train``, ``val``, or a darknet
 ``obj.data`` key); by default every split loads and an image listed in two splits loads once.
 With ``--task visual_detection`` (default) a polygon row becomes the box around it, as
-Ultralytics trains detection on segment labels; with ``--task visual_segmentation`` it
-becomes a polygon annotation, and box rows stay boxes. An image without a label file loads
-without annotations. Input ids come from image paths relative to the dataset root.
+Ultralytics does when it trains detection on segment labels. With ``--task
+visual_segmentation`` it becomes a polygon annotation, and box rows stay boxes. An image
+without a label file loads without annotations. Input ids come from image paths relative to
+the dataset root.
 """
 
 from __future__ import annotations

@@ -109,6 +109,15 @@ def yolo_case(rows: str, names: str = "cat\ndog\n") -> Build:
     return build
 
 
+def yolo_bytes_case(data: bytes) -> Build:
+    def build(tmp: Path) -> tuple[str, Path, dict[str, Any]]:
+        yolo_darknet(tmp, "")
+        (tmp / "obj_train_data" / "1.txt").write_bytes(data)
+        return "yolo", tmp, {}
+
+    return build
+
+
 def yolo_missing_image(tmp: Path) -> tuple[str, Path, dict[str, Any]]:
     yolo_darknet(tmp, "0 0.5 0.5 0.2 0.2\n")
     (tmp / "train.txt").write_text("data/obj_train_data/1.jpg\ndata/obj_train_data/404.jpg\n")
@@ -139,6 +148,8 @@ FAILURE_CASES: list[tuple[str, Build, str, int]] = [
     ("csv-invalid-utf8", csv_case("input\ncaf\xe9\nok\n", "latin-1"), "not valid UTF-8", 1),
     ("csv-missing-image", image_csv_case("input\nok.jpg\nnope.jpg\n"), "not found", 1),
     ("csv-undecodable-image", image_csv_case("input\nok.jpg\nbad.jpg\n", True), "decoded", 1),
+    ("csv-unterminated-quote", csv_case('input\nok\n"open\nrest\n'), "unexpected end of data", 1),
+    ("csv-stray-quote", csv_case('input\n"a"b\nok\n'), "expected after", 1),
     ("folder-text-not-utf8", folder_text_case(b"\xff\xfe\xfa bad"), "not valid UTF-8", 1),
     ("folder-text-empty", folder_text_case(b"  \n"), "text file is empty", 1),
     ("folder-truncated-image", folder_image_case, "cannot", 1),
@@ -172,6 +183,18 @@ FAILURE_CASES: list[tuple[str, Build, str, int]] = [
         "coco-polygon-two-points",
         coco_case("coco-segmentation", annotations=[segment(1, [[1, 1, 5, 1]])]),
         "expected at least 6",
+        1,
+    ),
+    (
+        "coco-polygon-text-value",
+        coco_case("coco-segmentation", annotations=[segment(1, [[1, "a", 5, 1, 5, 5]])]),
+        "not a number",
+        1,
+    ),
+    (
+        "coco-rle-negative-run",
+        coco_case("coco-segmentation", annotations=[segment(1, rle([-5, 805], [20, 40]))]),
+        "negative run length",
         1,
     ),
     (
@@ -217,6 +240,7 @@ FAILURE_CASES: list[tuple[str, Build, str, int]] = [
     ("yolo-class-not-integer", yolo_case("0.5 0.5 0.5 0.2 0.2\n"), "not an integer", 1),
     ("yolo-zero-width", yolo_case("1 0.5 0.5 0 0.2\n"), "zero width", 1),
     ("yolo-missing-image", yolo_missing_image, "not found", 1),
+    ("yolo-label-not-utf8", yolo_bytes_case(b"0 0.5 0.5 0.2 0.2\n\xff\xfe\n"), "cannot be read", 1),
 ]
 
 
