@@ -53,7 +53,7 @@ class FaultConfig:
 
 
 class FaultDice:
-    """A thread-safe random source, seeded when the config asks for repeatable runs."""
+    """A thread-safe random source, seeded when the config sets a seed, for repeatable runs."""
 
     def __init__(self, seed: int | None) -> None:
         self._random = random.Random(seed)

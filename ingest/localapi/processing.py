@@ -57,6 +57,7 @@ class InputProcessor:
         self.faults = faults
         self.dice = dice
         self._queue: queue.Queue[Batch | None] = queue.Queue()
+        self._stopping = threading.Event()
         self._threads = [
             threading.Thread(target=self._run, name=f"localapi-processor-{n}", daemon=True)
             for n in range(max(1, workers))
@@ -74,11 +75,13 @@ class InputProcessor:
             self.submit(scope, input_ids)
 
     def stop(self) -> None:
-        """Stop the workers after the batch each one is on; queued batches stay pending."""
+        """Stop the workers after the batch each one is on; queued inputs stay pending."""
+        self._stopping.set()
         for _ in self._threads:
             self._queue.put(None)
         for thread in self._threads:
-            thread.join(timeout=10)
+            if thread.ident is not None:
+                thread.join(timeout=10)
 
     def submit(self, scope: Scope, input_ids: Sequence[str]) -> None:
         """Queue inputs for processing, split into batches so all workers share the load."""
@@ -88,7 +91,7 @@ class InputProcessor:
     def _run(self) -> None:
         while True:
             batch = self._queue.get()
-            if batch is None:
+            if batch is None or self._stopping.is_set():
                 return
             try:
                 self._process(batch)

@@ -12,7 +12,6 @@ from google.protobuf.message import Message
 from ingest.client import module_protos
 
 SERVICE = service_pb2.DESCRIPTOR.services_by_name["V2"]
-SERVICE_PREFIX = f"/{SERVICE.full_name}/"
 
 
 def status(code: int, description: str = "", details: str = "") -> status_pb2.Status:

@@ -72,6 +72,7 @@ class LocalServer:
         self._server: grpc.Server | None = None
         self._processor: InputProcessor | None = None
         self._db: Database | None = None
+        self._dice = FaultDice(self.faults.seed)
 
     @property
     def port(self) -> int:
@@ -87,44 +88,18 @@ class LocalServer:
 
     def start(self) -> LocalServer:
         """Open the store, bind the port, and start serving and processing."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._db = Database(self.data_dir / "localapi.sqlite3")
-        objects = ObjectStore(self._db)
-        _ensure_public_app(objects)
-        blobs = BlobStore(self.data_dir / "blobs")
-        dice = FaultDice(self.faults.seed)
-        self._processor = InputProcessor(
-            objects,
-            blobs,
-            workers=self.processing_workers,
-            allow_url_fetch=self.allow_url_fetch,
-            faults=self.faults,
-            dice=dice,
-        )
-        state = ServerState(
-            objects=objects,
-            blobs=blobs,
-            processor=self._processor,
-            models=self.models,
-            allow_url_fetch=self.allow_url_fetch,
-        )
-        self._server = grpc.server(
-            futures.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="localapi"),
-            interceptors=self._interceptors(dice),
-            options=[
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ],
-        )
-        servicer = LocalServicer(state)
-        service_pb2_grpc.add_V2Servicer_to_server(servicer, self._server)
-        self._server.add_generic_rpc_handlers((module_rpc_handler(servicer),))
+        state = self._open_state()
+        self._server = self._build_server(state)
         address = f"{self.host}:{self.requested_port}"
-        self._port = self._server.add_insecure_port(address)
-        if not self._port:
-            raise ConfigError(f"could not bind the local API to {address!r}; choose another port")
+        try:
+            self._port = self._server.add_insecure_port(address)
+        except RuntimeError as error:
+            self.stop()
+            raise ConfigError(
+                f"could not bind the local API to {address!r}: {error}; choose another port"
+            ) from error
         self._server.start()
-        self._processor.start()
+        state.processor.start()
         logger.info(
             "local API listening on %s, data in %s%s",
             self.base_url,
@@ -132,6 +107,44 @@ class LocalServer:
             " (no authentication)" if self.allow_no_auth else "",
         )
         return self
+
+    def _open_state(self) -> ServerState:
+        """Open the database and blob folder and create the (not yet started) processor."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._db = Database(self.data_dir / "localapi.sqlite3")
+        objects = ObjectStore(self._db)
+        _ensure_public_app(objects)
+        blobs = BlobStore(self.data_dir / "blobs")
+        self._dice = FaultDice(self.faults.seed)
+        self._processor = InputProcessor(
+            objects,
+            blobs,
+            workers=self.processing_workers,
+            allow_url_fetch=self.allow_url_fetch,
+            faults=self.faults,
+            dice=self._dice,
+        )
+        return ServerState(
+            objects=objects,
+            blobs=blobs,
+            processor=self._processor,
+            models=self.models,
+            allow_url_fetch=self.allow_url_fetch,
+        )
+
+    def _build_server(self, state: ServerState) -> grpc.Server:
+        server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="localapi"),
+            interceptors=self._interceptors(self._dice),
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
+        servicer = LocalServicer(state)
+        service_pb2_grpc.add_V2Servicer_to_server(servicer, server)
+        server.add_generic_rpc_handlers((module_rpc_handler(servicer),))
+        return server
 
     def _interceptors(self, dice: FaultDice) -> list[grpc.ServerInterceptor]:
         interceptors: list[grpc.ServerInterceptor] = []

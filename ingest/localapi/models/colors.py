@@ -17,7 +17,7 @@ MAX_COLORS = 8
 
 @cache
 def _named_colors() -> tuple[tuple[str, tuple[int, int, int]], ...]:
-    """The CSS / W3C colour names that Pillow knows, with their RGB values."""
+    """Return the CSS / W3C colour names in Pillow's ``ImageColor.colormap``, with RGB values."""
     named = []
     for name in sorted(ImageColor.colormap):
         red, green, blue = ImageColor.getrgb(name)[:3]

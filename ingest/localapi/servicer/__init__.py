@@ -23,7 +23,7 @@ class LocalServicer(
     WorkflowsServicer,
     ModulesServicer,
 ):
-    """Every V2 method the local API implements; the rest answer UNIMPLEMENTED."""
+    """Every V2 method the local API implements; the rest return gRPC UNIMPLEMENTED."""
 
 
 __all__ = ["LocalServicer", "ServerState", "module_rpc_handler"]

@@ -58,6 +58,12 @@ def rpc(method: F) -> F:
         try:
             return method(self, request, context)
         except ApiFailure as failure:
+            logger.info(
+                "%s failed with %s: %s",
+                method.__name__,
+                status_code_pb2.StatusCode.Name(failure.status.code),
+                failure.status.details or failure.status.description,
+            )
             response = cls()
             response.status.CopyFrom(failure.status)
             return response
@@ -79,7 +85,9 @@ def batch_status(codes: Sequence[int], ok: Sequence[int]) -> status_pb2.Status:
     return status(status_code_pb2.MIXED_STATUS, "Mixed status")
 
 
-def does_not_exist(kind: str, object_id: str, code: int = status_code_pb2.CONN_DOES_NOT_EXIST):
+def does_not_exist(
+    kind: str, object_id: str, code: int = status_code_pb2.CONN_DOES_NOT_EXIST
+) -> ApiFailure:
     """Build the failure for a missing resource, naming it."""
     return ApiFailure(code, "Resource does not exist", f"{kind} {object_id!r} was not found")
 

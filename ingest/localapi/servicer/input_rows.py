@@ -50,21 +50,21 @@ def check_content(item: resources_pb2.Input) -> str | None:
 
 
 def resolve_id(
-    wanted: str, stored: Callable[[str], bool], seen: set[str], resolution: int
+    requested: str, stored: Callable[[str], bool], seen: set[str], resolution: int
 ) -> tuple[str, bool]:
     """Return the id to store and whether the input is a duplicate that cannot be stored.
 
-    ``stored`` tells whether an id exists in the app, ``seen`` holds the ids claimed earlier
+    ``stored`` returns whether an id exists in the app, ``seen`` holds the ids claimed earlier
     in the request. SUFFIX appends ``-1``, ``-2``... until the id is free.
     """
-    if wanted not in seen and not stored(wanted):
-        return wanted, False
+    if requested not in seen and not stored(requested):
+        return requested, False
     if resolution == SUFFIX:
         number = 1
-        while f"{wanted}-{number}" in seen or stored(f"{wanted}-{number}"):
+        while f"{requested}-{number}" in seen or stored(f"{requested}-{number}"):
             number += 1
-        return f"{wanted}-{number}", False
-    return wanted, True
+        return f"{requested}-{number}", False
+    return requested, True
 
 
 def make_row(request_input: resources_pb2.Input, input_id: str) -> InputRow:

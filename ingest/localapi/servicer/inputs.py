@@ -78,8 +78,8 @@ class InputsServicer(ServicerBase):
 
     def _plan_rows(self, scope: Scope, request: service_pb2.PostInputsRequest) -> list[InputRow]:
         """Give each requested input its id and verdict, and stage the bytes of accepted ones."""
-        wanted = [fresh_id(item) for item in request.inputs]
-        existing = self.objects.get_many(INPUT, scope, wanted, resources_pb2.Input)
+        requested_ids = [fresh_id(item) for item in request.inputs]
+        existing = self.objects.get_many(INPUT, scope, requested_ids, resources_pb2.Input)
         dataset_ids = {d for item in request.inputs for d in item.dataset_ids}
         known_datasets = self.objects.status_of(DATASET, scope, list(dataset_ids))
         resolution = request.input_id_conflict_resolution
@@ -91,7 +91,7 @@ class InputsServicer(ServicerBase):
 
         seen: set[str] = set()
         rows = []
-        for item, input_id in zip(request.inputs, wanted, strict=True):
+        for item, input_id in zip(request.inputs, requested_ids, strict=True):
             final_id, duplicate = resolve_id(input_id, is_stored, seen, resolution)
             if duplicate and resolution == SKIP and input_id in existing:
                 rows.append(InputRow(input=existing[input_id], accepted=True, skipped=True))
