@@ -36,12 +36,20 @@ def from_loader(name: str, path: str | Path, options: dict[str, Any]) -> tuple[S
     return loader, spec
 
 
-def _split_options(loader_cls: Any, split: str) -> dict[str, Any]:
+def _module_options(loader_cls: Any, task: str, split: str) -> dict[str, Any]:
+    """Return the ``split`` and ``task`` options, for the loaders that accept them."""
     names = {option.name for option in getattr(loader_cls, "options", ())}
+    options: dict[str, Any] = {}
     if "split" in names:
-        return {"split": split}
-    logger.debug("loader %s has no split option; split %r is not applied", loader_cls, split)
-    return {}
+        options["split"] = split
+    else:
+        logger.debug("loader %s has no split option; split %r is not applied", loader_cls, split)
+    # The task option fills in for a module class that declares none; a declared task is
+    # kept, so _check_task can compare it with the task the caller named.
+    declared = getattr(getattr(loader_cls, "sdk_class", None), "task", None)
+    if "task" in names and not declared:
+        options["task"] = task
+    return options
 
 
 def _check_task(task: str, loader: Any) -> None:
@@ -91,7 +99,7 @@ def _from_module_dir(task: str, split: str, directory: Path) -> tuple[Source, So
         loader_cls = get_loader(str(directory))
     except (ConfigError, LoaderError) as error:
         raise UserError(str(error)) from error
-    source, spec = from_loader(str(directory), directory, _split_options(loader_cls, split))
+    source, spec = from_loader(str(directory), directory, _module_options(loader_cls, task, split))
     _check_task(task, source)
     return source, spec
 
