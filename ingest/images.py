@@ -61,6 +61,8 @@ def read_image_info(path: str | Path) -> ImageInfo:
     Raises :class:`UnreadableImageError` naming the file when it is missing or cannot be
     identified (truncated headers, other formats, decompression bombs).
     """
+    # NOTE: only the header is parsed, so a file with a valid header and truncated pixel data
+    # passes here; the API rejects it at upload and the pipeline records that failure.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -253,3 +253,36 @@ def test_image_folder_edge_cases(datasets: Path) -> None:
     assert len(failures) == 1
     assert failures[0].source == "broken.png"
     assert "cannot be decoded" in failures[0].reason
+
+
+CONTRACT_CASES = [
+    ("csv", "imdb-reviews/imdb.csv", {}),
+    ("folder", "food-101-folder", {}),
+    ("folder", "imdb-reviews/text-folder", {"input_type": "text"}),
+    ("coco-detection", f"{COCO}/instances_val2017_subset.json", {}),
+    ("coco-segmentation", f"{COCO}/instances_val2017_subset.json", {}),
+    ("coco-captions", f"{COCO}/captions_val2017_subset.json", {}),
+    ("voc", "voc2012", {}),
+    ("yolo", "yolo-darknet", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "relative", "options"), CONTRACT_CASES)
+def test_record_contract(datasets: Path, name: str, relative: str, options: dict) -> None:
+    _, records, failures = load(name, datasets / relative, **options)
+    _, again, _ = load(name, datasets / relative, **options)
+    assert failures == []
+    for record in records:
+        assert ids.is_valid_id(record.input.id)
+        assert not record.input.dataset_ids
+        assert record.input.data.image.base64 == b""
+        if record.file_path is not None:
+            assert Path(record.file_path).is_absolute()
+        for annotation in record.annotations:
+            assert annotation.input_id == record.input.id
+            assert ids.is_valid_id(annotation.id)
+    # Ids are the same on a second run.
+    first_ids = [(r.input.id, [a.id for a in r.annotations]) for r in records]
+    second_ids = [(r.input.id, [a.id for a in r.annotations]) for r in again]
+    assert first_ids == second_ids
+    assert len({r.input.id for r in records}) == len(records)
