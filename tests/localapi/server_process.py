@@ -14,19 +14,19 @@ LISTENING = re.compile(r"local API listening on http://127\.0\.0\.1:(\d+)")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+LOCALAPI_MODULE = (sys.executable, "-m", "ingest.localapi")
+INGEST_SERVE = (sys.executable, "-m", "ingest.cli", "serve")
+
+
 @contextmanager
-def served(data_dir: Path, extra: Sequence[str] = ()) -> Iterator[tuple[subprocess.Popen, int]]:
-    """Run the server on a free port; yield the process and the port, then stop it."""
-    command = [
-        sys.executable,
-        "-m",
-        "ingest.localapi",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        *extra,
-    ]
+def served(
+    data_dir: Path, extra: Sequence[str] = (), command: Sequence[str] = LOCALAPI_MODULE
+) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Run the server on a free port; yield the process and the port, then stop it.
+
+    ``command`` is ``python -m ingest.localapi`` or ``ingest serve`` (as ``python -m``).
+    """
+    command = [*command, "--port", "0", "--data-dir", str(data_dir), *extra]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

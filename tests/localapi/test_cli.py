@@ -12,13 +12,15 @@ from clarifai_grpc.grpc.api.status import status_code_pb2
 from ingest.localapi.cli import add_serve_arguments, server_from_args
 
 from .conftest import open_plain_stub
-from .server_process import served
+from .server_process import INGEST_SERVE, LOCALAPI_MODULE, served
 
 LIST_APPS = service_pb2.ListAppsRequest(user_app_id=resources_pb2.UserAppIDSet(user_id="u"))
 
 
-def test_serve_subprocess_answers_and_stops(tmp_path: Path) -> None:
-    with served(tmp_path / "data", ["--pat", "k1", "--pat", "k2"]) as (process, port):
+@pytest.mark.parametrize("command", [LOCALAPI_MODULE, INGEST_SERVE], ids=["module", "ingest-serve"])
+def test_serve_subprocess_answers_and_stops(tmp_path: Path, command: tuple[str, ...]) -> None:
+    pats = ["--pat", "k1", "--pat", "k2"]
+    with served(tmp_path / "data", pats, command=command) as (process, port):
         channel, stub = open_plain_stub(port)
         first = stub.ListApps(LIST_APPS, metadata=(("authorization", "Key k2"),))
         wrong = stub.ListApps(LIST_APPS, metadata=(("authorization", "Key k3"),))

@@ -271,3 +271,21 @@ def test_url_inputs_fetched_when_allowed(start_server, file_server: str) -> None
     assert found["img"].data.image.image_info.width == 8
     assert found["txt"].data.text.raw == "fetched text"
     assert found["404"].status.code == FAILED
+
+
+def test_concurrent_posts_store_each_id_once(api: Api) -> None:
+    """Four clients race to post the same 40 ids; each id is accepted exactly once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = [f"race-{n}" for n in range(40)]
+
+    def post_all(_: int) -> list[str]:
+        response = api.post_inputs([text_input(i, i) for i in ids])
+        return [item.id for item in response.inputs if item.status.code == PENDING]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        accepted = [i for batch in pool.map(post_all, range(4)) for i in batch]
+
+    assert sorted(accepted) == sorted(ids)
+    listed = api.call("ListInputs", service_pb2.ListInputsRequest(per_page=100))
+    assert sorted(item.id for item in listed.inputs) == sorted(ids)
