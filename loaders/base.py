@@ -43,6 +43,8 @@ _TASK_ALIASES = {
 }
 
 Item: TypeAlias = Record | LoadFailure
+# Failures beyond this many per loader instance are logged at debug level; all are yielded.
+MAX_LOGGED_FAILURES = 20
 
 
 class RecordError(IngestError):
@@ -131,6 +133,7 @@ class Loader(ABC):
     options: ClassVar[tuple[LoaderOption, ...]] = ()
     # Whether PATH must be a directory ("dir"), a file ("file") or either ("any").
     path_kind: ClassVar[str] = "any"
+    _failures_logged: int = 0
 
     def __init__(self, path: str | Path, **options: Any) -> None:
         self.path = Path(path).expanduser().resolve()
@@ -182,9 +185,19 @@ class Loader(ABC):
     def failure(
         self, source: str | Path, record: str, reason: str, fix: str, input_id: str | None = None
     ) -> LoadFailure:
-        """Build a :class:`LoadFailure` and log it at warning level."""
+        """Build a :class:`LoadFailure` and log it (warning for the first ones, then debug)."""
         item = LoadFailure(
             source=str(source), record=record, reason=reason, fix=fix, input_id=input_id
         )
-        logger.warning("loader %s: %s", self.name, item.message())
+        self._failures_logged += 1
+        if self._failures_logged <= MAX_LOGGED_FAILURES:
+            logger.warning("loader %s: %s", self.name, item.message())
+            if self._failures_logged == MAX_LOGGED_FAILURES:
+                logger.warning(
+                    "loader %s: %d failures so far; further ones are logged at debug level",
+                    self.name,
+                    MAX_LOGGED_FAILURES,
+                )
+        else:
+            logger.debug("loader %s: %s", self.name, item.message())
         return item
