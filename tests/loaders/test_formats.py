@@ -225,3 +225,12 @@ def test_loader_is_lazy(tmp_path: Path) -> None:
     # Folder b is listed only after folder a is done, so a file removed now is never seen.
     (tmp_path / "b" / "1.jpg").unlink()
     assert list(iterator) == []
+
+
+def test_voc_zero_size_uses_upright_size(tmp_path: Path) -> None:
+    root = voc(tmp_path, [voc_object("cat", "0", "0", "10", "20")], width="0", height="0")
+    # Stored 40x20 with EXIF orientation 8 is shown 20x40, the frame the box is measured in.
+    write_image(root / "JPEGImages" / "img1.jpg", (40, 20), orientation=8)
+    bounding = records_of("voc", root)[0].annotations[0].data.regions[0].region_info
+    assert bounding.bounding_box.right_col == pytest.approx(0.5)
+    assert bounding.bounding_box.bottom_row == pytest.approx(0.5)
