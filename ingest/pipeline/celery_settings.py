@@ -9,6 +9,7 @@
 - ``visibility_timeout``: how long Redis waits before it redelivers an unacknowledged message;
   it must exceed the longest chunk run, or a slow chunk runs twice at once. It is set in
   every place kombu reads it.
+  kombu's sweep for such messages runs every ``unacked_restore_interval`` seconds.
 - ``worker_cancel_long_running_tasks_on_connection_loss``: a task whose message will be
   redelivered after a broker reconnect is cancelled instead of running twice.
 """
@@ -32,7 +33,14 @@ def visibility_timeout() -> int:
 
 def celery_settings(broker_url: str, *, result_backend: str | None = None) -> dict[str, Any]:
     """Return the Celery configuration for ``broker_url`` (results in the same Redis)."""
-    transport = {"visibility_timeout": visibility_timeout()}
+    timeout = visibility_timeout()
+    transport = {
+        "visibility_timeout": timeout,
+        # Sweep for messages of dead workers every few seconds (kombu's default sweep runs
+        # about every 100 s), so a redelivery happens soon after the visibility timeout.
+        "unacked_restore_interval": max(1, min(10, timeout // 4)),
+        "unacked_restore_throttle": 1,
+    }
     return {
         "broker_url": broker_url,
         "result_backend": result_backend or broker_url,
@@ -46,7 +54,7 @@ def celery_settings(broker_url: str, *, result_backend: str | None = None) -> di
         "worker_prefetch_multiplier": 1,
         "broker_transport_options": dict(transport),
         "result_backend_transport_options": dict(transport),
-        "visibility_timeout": transport["visibility_timeout"],
+        "visibility_timeout": timeout,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "broker_connection_retry_on_startup": True,
         "task_queues": (Queue(INGEST_QUEUE), Queue(PREDICT_QUEUE)),

@@ -22,6 +22,7 @@ from ingest.client.rpc import call
 from ingest.client.transport import Connection
 from ingest.config import DEFAULT_API_BASE, Settings
 from ingest.errors import ApiError, ConfigError
+from ingest.pipeline.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,10 @@ def ensure_app_and_dataset(
     dataset_id: str | None,
     create: bool,
 ) -> None:
-    """Check that the app and dataset exist; create the missing ones when ``create`` is set."""
+    """Check that the app and dataset exist; create the missing ones when ``create`` is set.
+
+    Transient errors are retried with the policy from the environment.
+    """
     user_scope = resources_pb2.UserAppIDSet(user_id=user_id)
     app_scope = resources_pb2.UserAppIDSet(user_id=user_id, app_id=app_id)
     if not _exists(connection, "GetApp", service_pb2.GetAppRequest(user_app_id=app_scope)):
@@ -125,7 +129,7 @@ def ensure_app_and_dataset(
         request = service_pb2.PostAppsRequest(
             user_app_id=user_scope, apps=[resources_pb2.App(id=app_id)]
         )
-        call(connection, "PostApps", request, resource=f"apps/{app_id}")
+        _call(connection, "PostApps", request)
         logger.info("created app %r of user %r", app_id, user_id)
     if not dataset_id:
         return
@@ -135,13 +139,27 @@ def ensure_app_and_dataset(
         request = service_pb2.PostDatasetsRequest(
             user_app_id=app_scope, datasets=[resources_pb2.Dataset(id=dataset_id)]
         )
-        call(connection, "PostDatasets", request, resource=f"datasets/{dataset_id}")
+        _call(connection, "PostDatasets", request)
         logger.info("created dataset %r in app %r", dataset_id, app_id)
+
+
+def _call(connection: Connection, method: str, request: Any) -> Any:
+    policy = RetryPolicy.from_env()
+    try:
+        return policy.call(lambda: call(connection, method, request), what=method)
+    except ApiError as error:
+        # A create that was retried after a lost answer finds what its first send made.
+        if (
+            method.startswith("Post")
+            and error.status_code == status_code_pb2.DATABASE_DUPLICATE_KEY
+        ):
+            return None
+        raise
 
 
 def _exists(connection: Connection, method: str, request: Any) -> bool:
     try:
-        call(connection, method, request)
+        _call(connection, method, request)
     except ApiError as error:
         if error.transient or error.status_code not in _MISSING_CODES:
             raise

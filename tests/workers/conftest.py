@@ -89,9 +89,22 @@ class Cluster:
             log = self.log_dir / f"{name}.log"
             handle = log.open("wb")
             process = subprocess.Popen(
-                [CELERY, "-A", "workers.celery_app", "worker", "-Q", "ingest,predict",
-                 "--concurrency", "2", "--hostname", f"{name}@localhost", "--loglevel", "INFO",
-                 "--without-gossip", "--without-mingle"],
+                [
+                    CELERY,
+                    "-A",
+                    "workers.celery_app",
+                    "worker",
+                    "-Q",
+                    "ingest,predict",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    f"{name}@localhost",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
                 cwd=ROOT,
                 env=self.env(),
                 stdout=handle,
@@ -112,10 +125,26 @@ class Cluster:
         log = self.log_dir / f"{name}.log"
         with log.open("wb") as handle:
             process = subprocess.Popen(
-                [CELERY, "-A", "workers.celery_app", "worker", "-Q", "ingest,predict",
-                 "--concurrency", "2", "--hostname", f"{name}@localhost", "--loglevel", "INFO",
-                 "--without-gossip", "--without-mingle"],
-                cwd=ROOT, env=self.env(), stdout=handle, stderr=subprocess.STDOUT,
+                [
+                    CELERY,
+                    "-A",
+                    "workers.celery_app",
+                    "worker",
+                    "-Q",
+                    "ingest,predict",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    f"{name}@localhost",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=handle,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         self.workers[index] = Worker(name, process, log)
@@ -241,7 +270,9 @@ class AppView:
         self.connection.close()
 
 
-def run_cli(cluster: Cluster, *args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    cluster: Cluster, *args: str, home: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the ingest command as a coordinator against the cluster."""
     env = cluster.env()
     env["INGEST_HOME"] = str(home)

@@ -41,8 +41,16 @@ def test_dataset_lands_exactly(
     resolved = [str(datasets / o) if "/" in o else o for o in options]
     result = run_cli(
         workers,
-        "upload", loader, str(datasets / path), *resolved,
-        "--app", app_id, "--dataset", "main", "--create", "--json",
+        "upload",
+        loader,
+        str(datasets / path),
+        *resolved,
+        "--app",
+        app_id,
+        "--dataset",
+        "main",
+        "--create",
+        "--json",
         home=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -70,8 +78,15 @@ def test_coco_box_coordinates(workers: Cluster, datasets: Path, tmp_path: Path) 
     app_id = "e2e-coco-coords"
     result = run_cli(
         workers,
-        "upload", "coco-detection", str(annotations_file), "--images", str(folder / "images"),
-        "--app", app_id, "--create", "--json",
+        "upload",
+        "coco-detection",
+        str(annotations_file),
+        "--images",
+        str(folder / "images"),
+        "--app",
+        app_id,
+        "--create",
+        "--json",
         home=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -92,4 +107,6 @@ def test_coco_box_coordinates(workers: Cluster, datasets: Path, tmp_path: Path) 
         view.close()
     assert len(found) == len(expected)
     for want in expected:
-        assert any(all(abs(a - b) < 1e-4 for a, b in zip(want, got, strict=True)) for got in found), want
+        assert any(
+            all(abs(a - b) < 1e-4 for a, b in zip(want, got, strict=True)) for got in found
+        ), want
