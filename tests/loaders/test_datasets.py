@@ -286,3 +286,29 @@ def test_record_contract(datasets: Path, name: str, relative: str, options: dict
     second_ids = [(r.input.id, [a.id for a in r.annotations]) for r in again]
     assert first_ids == second_ids
     assert len({r.input.id for r in records}) == len(records)
+
+
+def test_coco_edge_segmentation(datasets: Path) -> None:
+    base = datasets / "format-edge-cases" / "coco_dataset" / "coco_instances"
+    _, records, failures = load("coco-segmentation", base / "annotations" / "instances_val.json")
+    assert failures == []
+    assert records[0].input.id == ids.input_id_from_path("val/b.jpg")
+    polygon, crowd = records[0].annotations
+    points = polygon.data.regions[0].region_info.polygon.points
+    # Polygon [0, 0, 1, 0, 1, 2, 0, 2] on a 5x10 image: the second point is x 1/5, y 0.
+    assert (points[1].col, points[1].row) == pytest.approx((0.2, 0.0))
+    assert (points[2].col, points[2].row) == pytest.approx((0.2, 0.2))
+    png = crowd.data.regions[0].region_info.mask.image.base64
+    mask = Image.open(io.BytesIO(png)).convert("L")
+    # Counts [0, 20, 30] on size [10, 5]: the first 20 column-major pixels are columns 0 and 1.
+    on = {(x, y) for y in range(10) for x in range(5) if mask.getpixel((x, y))}
+    assert on == {(x, y) for x in (0, 1) for y in range(10)}
+    assert crowd.data.regions[0].data.concepts[0].name == "b"
+
+
+def test_coco_edge_captions_train(datasets: Path) -> None:
+    base = datasets / "format-edge-cases" / "coco_dataset" / "coco_captions"
+    _, records, failures = load("coco-captions", base / "annotations" / "captions_train.json")
+    assert failures == []
+    assert records[0].input.id == ids.input_id_from_path("train/a.jpg")
+    assert list(records[0].input.data.metadata["captions"]) == ["hello"]
