@@ -83,6 +83,8 @@ class LoaderOption:
     default: Any = None
     choices: tuple[str, ...] | None = None
     multiple: bool = False
+    # Placeholder for the value in help text (``--images DIR``); None means the name in capitals.
+    metavar: str | None = None
 
     @property
     def flag(self) -> str:

@@ -71,7 +71,9 @@ class CsvLoader(Loader):
             "text",
             ("text", "image", "video", "audio"),
         ),
-        LoaderOption("labels", "read the concepts column as labels", bool, True),
+        LoaderOption(
+            "labels", "use the concepts column as labels (--no-labels ignores it)", bool, True
+        ),
         LoaderOption(
             "column",
             "map a field to a header, as FIELD=HEADER (fields: id, input, concepts, metadata, "
@@ -79,9 +81,17 @@ class CsvLoader(Loader):
             str,
             None,
             multiple=True,
+            metavar="FIELD=HEADER",
         ),
-        LoaderOption("delimiter", "field delimiter (default: detected from the header)", str),
-        LoaderOption("concept_separator", "separator between concepts in one cell", str, ","),
+        LoaderOption(
+            "delimiter",
+            "field delimiter, \\t for a tab (default: detected from the header)",
+            str,
+            metavar="CHAR",
+        ),
+        LoaderOption(
+            "concept_separator", "separator between concepts in one cell", str, ",", metavar="TEXT"
+        ),
     )
 
     def __init__(self, path: str | Path, **options: Any) -> None:

@@ -38,7 +38,9 @@ class FolderLoader(Loader):
         LoaderOption(
             "input_type", "kind of files to load", str, "image", ("image", "text", "video", "audio")
         ),
-        LoaderOption("labels", "label each file with its folder names", bool, True),
+        LoaderOption(
+            "labels", "label each file with its folder names (--no-labels: no labels)", bool, True
+        ),
         LoaderOption(
             "label_from",
             "which folder names become labels: parent, top or all",

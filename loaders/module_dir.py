@@ -103,7 +103,9 @@ class SdkModuleLoader(Loader):
     name = "module"
     sdk_class: ClassVar[type]
     options = (
-        LoaderOption("split", "split passed to the module's loader class", str, "train"),
+        LoaderOption(
+            "split", "split passed to the module's loader class", str, "train", metavar="NAME"
+        ),
         LoaderOption("task", "task, when the module's class does not define one", str),
     )
 

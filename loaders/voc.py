@@ -78,7 +78,11 @@ class VocLoader(Loader):
     name = "voc"
     task = "visual_detection"
     path_kind = "dir"
-    options = (LoaderOption("split", "load the ids listed in ImageSets/Main/SPLIT.txt", str),)
+    options = (
+        LoaderOption(
+            "split", "load the ids listed in ImageSets/Main/NAME.txt", str, metavar="NAME"
+        ),
+    )
 
     def __init__(self, path: str | Path, **options: Any) -> None:
         super().__init__(path, **options)

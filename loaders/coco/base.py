@@ -53,6 +53,7 @@ class CocoLoader(Loader):
             "folder of the images (default: images/ beside the JSON's folder, else the "
             "JSON's folder)",
             Path,
+            metavar="DIR",
         ),
     )
 

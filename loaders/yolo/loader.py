@@ -35,7 +35,7 @@ class YoloLoader(Loader):
     task = "visual_detection"
     path_kind = "dir"
     options = (
-        LoaderOption("split", "load only this split (default: all)", str),
+        LoaderOption("split", "load only this split (default: all)", str, metavar="NAME"),
         LoaderOption(
             "task",
             "visual_detection (polygons become boxes) or visual_segmentation",
