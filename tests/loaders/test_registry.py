@@ -176,3 +176,23 @@ def test_module_dir_without_loader(tmp_path: Path) -> None:
     (tmp_path / "dataset.py").write_text("VALUE = 1\n")
     with pytest.raises(ConfigError, match="no Loader subclass"):
         get_loader(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        (LoaderOption("column", "", str, None, multiple=True), None, []),
+        (LoaderOption("column", "", str, None, multiple=True), "input=a", ["input=a"]),
+        (LoaderOption("labels", "", bool, True), "false", False),
+        (LoaderOption("labels", "", bool, True), "yes", True),
+        (LoaderOption("images", "", Path), "imgs", Path("imgs")),
+        (LoaderOption("size", "", int), "12", 12),
+    ],
+)
+def test_option_conversion(option: LoaderOption, value: object, expected: object) -> None:
+    assert option.convert("demo", value) == expected
+
+
+def test_option_conversion_error_names_flag() -> None:
+    with pytest.raises(ConfigError, match="--size"):
+        LoaderOption("size", "", int).convert("demo", "twelve")
