@@ -140,6 +140,8 @@ class InputProcessor:
         data = item.data
         if data.HasField("image"):
             raw = self.blobs.read(scope, item.id)
+            if raw is None and not data.image.url:
+                raise ImageRejected(f"the stored bytes of input {item.id!r} are missing")
             if raw is None:
                 raw = fetch_url(data.image.url, allowed=self.allow_url_fetch)
                 self.blobs.write(scope, item.id, raw)

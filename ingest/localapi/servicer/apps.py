@@ -88,7 +88,7 @@ class AppsServicer(ServicerBase):
         with self.objects.db.write() as connection:
             self.objects.delete(connection, APP, Scope(scope.user_id), [scope.app_id])
             self.objects.delete_scope(connection, scope)
-        for input_id in input_ids:
-            self.state.blobs.delete(scope, input_id)
+            for input_id in input_ids:
+                self.state.blobs.delete(scope, input_id)
         logger.info("deleted app %r of user %r", scope.app_id, scope.user_id)
         return status_pb2.BaseResponse(status=success())

@@ -216,8 +216,10 @@ class InputsServicer(ServicerBase):
             deleted = self.objects.delete(connection, INPUT, scope, input_ids)
             self.objects.delete_children(connection, ANNOTATION, scope, input_ids)
             self.objects.unlink(connection, DATASET_INPUT, scope, right_ids=input_ids)
-        for input_id in input_ids:
-            self.state.blobs.delete(scope, input_id)
+            # Under the write lock, so a concurrent PostInputs of the same id cannot
+            # store new bytes in between and lose them here.
+            for input_id in input_ids:
+                self.state.blobs.delete(scope, input_id)
         logger.info("app %r: deleted %d of %d inputs", scope.app_id, deleted, len(input_ids))
 
     @rpc

@@ -17,6 +17,9 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        # Staged files left by a process that stopped mid-request belong to no input.
+        for leftover in (self.root / "staging").glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def path(self, scope: Scope, input_id: str) -> Path:
         key = "\0".join((scope.user_id, scope.app_id, input_id)).encode()
