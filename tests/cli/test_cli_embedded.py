@@ -83,7 +83,7 @@ def test_status_jobs_and_plain_output(tmp_path: Path, samples: dict[str, Path]) 
     assert "job j1: completed" in upload.stdout
     assert "inputs: 12 uploaded" in upload.stdout
     # Not a terminal: progress comes as plain lines, without carriage returns.
-    assert "job j1: [" in upload.stderr
+    assert "job j1: 12 inputs" in upload.stderr
     assert "\r" not in upload.stderr
     status = ingest(home, "status", "j1", "--json")
     assert json.loads(status.stdout)["inputs_uploaded"] == 12
