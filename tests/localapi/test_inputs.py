@@ -289,3 +289,16 @@ def test_concurrent_posts_store_each_id_once(api: Api) -> None:
     assert sorted(accepted) == sorted(ids)
     listed = api.call("ListInputs", service_pb2.ListInputsRequest(per_page=100))
     assert sorted(item.id for item in listed.inputs) == sorted(ids)
+
+
+def test_reused_job_id_joins_the_job(api: Api) -> None:
+    api.post_inputs([text_input("first", "a")], inputs_add_job_id="shared")
+    second = api.post_inputs([text_input("second", "b")], inputs_add_job_id="shared")
+    assert second.status.code == OK
+    api.wait_processed(["first", "second"])
+    job = api.call("GetInputsAddJob", service_pb2.GetInputsAddJobRequest(id="shared"))
+    assert job.inputs_add_job.progress.success_count == 2
+
+    api.call("CancelInputsAddJob", service_pb2.CancelInputsAddJobRequest(id="shared"))
+    refused = api.post_inputs([text_input("third", "c")], inputs_add_job_id="shared")
+    assert refused.status.code == status_code_pb2.CONN_INVALID_REQUEST

@@ -53,12 +53,7 @@ class InputsServicer(ServicerBase):
         job = new_job(request.inputs_add_job_id or new_id())
         try:
             with self.objects.db.write() as connection:
-                if not self.objects.insert(connection, INPUTS_ADD_JOB, scope, job.id, job):
-                    raise ApiFailure(
-                        status_code_pb2.CONN_INVALID_REQUEST,
-                        "Inputs add job already exists",
-                        f"inputs_add_job_id {job.id!r} is already used; send a new id",
-                    )
+                job = self._claim_job(connection, scope, job)
                 for row in rows:
                     if row.accepted and not row.skipped:
                         self._store_row(connection, scope, row, job.id)
@@ -75,6 +70,23 @@ class InputsServicer(ServicerBase):
             inputs=[row.input for row in rows],
             inputs_add_job=job,
         )
+
+    def _claim_job(
+        self, connection: sqlite3.Connection, scope: Scope, job: resources_pb2.InputsAddJob
+    ) -> resources_pb2.InputsAddJob:
+        """Store a new job, or return the existing one so a retried request joins it."""
+        if self.objects.insert(connection, INPUTS_ADD_JOB, scope, job.id, job):
+            return job
+        existing = self.objects.get_many(
+            INPUTS_ADD_JOB, scope, [job.id], resources_pb2.InputsAddJob, connection
+        )[job.id]
+        if existing.status.code == status_code_pb2.JOB_CANCELLED:
+            raise ApiFailure(
+                status_code_pb2.CONN_INVALID_REQUEST,
+                "Inputs add job was cancelled",
+                f"inputs add job {job.id!r} was cancelled; send the inputs with a new job id",
+            )
+        return existing
 
     def _plan_rows(self, scope: Scope, request: service_pb2.PostInputsRequest) -> list[InputRow]:
         """Give each requested input its id and verdict, and stage the bytes of accepted ones."""
