@@ -27,7 +27,7 @@ def presented_key(metadata: Collection[tuple[str, Any]] | None) -> str | None:
 
 
 class AuthInterceptor(grpc.ServerInterceptor):
-    """Answer CONN_KEY_INVALID, in the method's own response type, to a missing or wrong key."""
+    """Reply CONN_KEY_INVALID, in the method's own response type, to a missing or wrong key."""
 
     def __init__(self, pats: Collection[str]) -> None:
         self._pats = tuple(pat.encode() for pat in pats)

@@ -54,7 +54,7 @@ def resolve_id(
 ) -> tuple[str, bool]:
     """Return the id to store and whether the input is a duplicate that cannot be stored.
 
-    ``stored`` returns whether an id exists in the app, ``seen`` holds the ids claimed earlier
+    ``stored`` returns whether an id exists in the app, ``seen`` contains the ids claimed earlier
     in the request. SUFFIX appends ``-1``, ``-2``... until the id is free.
     """
     if requested not in seen and not stored(requested):

@@ -1,8 +1,8 @@
 """Models: PostModels, GetModel, ListModels, GetModelVersion, ListModelVersions, DeleteModel(s).
 
-Models of the public app ``clarifai/main`` come from the server's model registry; models
-created with PostModels are stored per app and can be listed and used in workflows, but have
-no local implementation to predict with.
+Models of the public app ``clarifai/main`` come from the server's model registry. Models
+created with PostModels are stored per app and can be listed and used in workflows. They
+have no local implementation, so predicting with them fails.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Workflows: Post, Get, List, ListWorkflowVersions, DeleteWorkflow(s), PostWorkflowResults.
 
-A node names a model by id, optionally with the user and app that own it; a node without
-them refers to a model of the workflow's own app or, failing that, of ``clarifai/main``.
+A node names a model by id, optionally with the user and app that own it. A node without
+them refers to a model of the workflow's own app or, when that app has none with this id,
+to a model of ``clarifai/main``.
 """
 
 from __future__ import annotations
