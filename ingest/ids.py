@@ -1,9 +1,10 @@
 """Deterministic, valid ids for inputs, concepts and annotations.
 
-Clarifai ids accept ASCII letters, digits, ``_`` and ``-``. Dataset paths and label names
-hold anything (``cat.1.jpg``, ``名前.jpg``, ``traffic light``), so every id here is derived
-by one fixed rule that depends only on its source text, never on the machine, the run or the
-order of records:
+Every id made here uses only ASCII letters, digits, ``_`` and ``-`` and has at most 128
+characters: a conservative choice, so that no Clarifai id check rejects it. Dataset paths and
+label names contain anything (``cat.1.jpg``, ``名前.jpg``, ``traffic light``), so each id is
+derived by one fixed rule that depends only on its source text, never on the machine, the run
+or the order of records:
 
 - an input id is the relative path with every other character replaced by ``_``, followed
   by ``-`` and the first 10 hex digits of the BLAKE2b hash of the path (Unicode NFC, ``/``

@@ -2,12 +2,12 @@
 
 :func:`read_image_info` opens a file with Pillow, which parses only the header, so sizes come
 back without decoding pixels. The size it reports is the displayed one: when the EXIF
-orientation tag (0x0112) rotates the image by 90 or 270 degrees (values 5 to 8), width and
-height are swapped, as Clarifai, Ultralytics and detectron2 show the image upright.
+orientation tag (0x0112) turns the image by 90 or 270 degrees (values 5 to 8), width and
+height are swapped, as Ultralytics does in ``exif_size`` before it checks YOLO labels.
 
-Pixel coordinates read from annotation files are taken to be in that displayed frame, which
-is the frame those tools annotate and train in; normalizing by the displayed size is what
-"applying the orientation" means for a coordinate.
+Pixel coordinates read from annotation files are taken to be in that upright frame, the one
+an image viewer shows. Normalizing them by the displayed size is how the orientation is
+applied to a coordinate.
 """
 
 from __future__ import annotations
