@@ -302,3 +302,14 @@ def test_reused_job_id_joins_the_job(api: Api) -> None:
     api.call("CancelInputsAddJob", service_pb2.CancelInputsAddJobRequest(id="shared"))
     refused = api.post_inputs([text_input("third", "c")], inputs_add_job_id="shared")
     assert refused.status.code == status_code_pb2.CONN_INVALID_REQUEST
+
+
+def test_request_size_limit_is_128_mb(api: Api) -> None:
+    """A 96 MB request passes the raised gRPC limits; one over 128 MB is rejected whole."""
+    chunk = 16 * 1024 * 1024
+    accepted = api.post_inputs([image_input(f"big{n}", bytes(chunk)) for n in range(6)])
+    assert accepted.status.code == OK
+
+    too_big = api.post_inputs([image_input(f"huge{n}", bytes(chunk + 100_000)) for n in range(8)])
+    assert too_big.status.code == status_code_pb2.INPUT_INVALID_ARGUMENT
+    assert "128 MB" in too_big.status.details
