@@ -44,7 +44,7 @@ def box_annotation(
             f"bbox {annotation.get('bbox')!r} lies outside the {image.width}x{image.height} image"
         )
     return protos.bounding_box_annotation(
-        image.input_id, label, box, key=annotation_key(annotation)
+        image.input_id, label, box, key=annotation_key(annotation, "box")
     )
 
 

@@ -128,11 +128,15 @@ def annotation_label(annotation: dict[str, Any], position: int) -> str:
     return f"annotation entry {position}"
 
 
-def annotation_key(annotation: dict[str, Any]) -> str:
-    """Return the key that makes an annotation's id deterministic within its input."""
+def annotation_key(annotation: dict[str, Any], kind: str) -> str:
+    """Return the key that makes an annotation's id deterministic within its input.
+
+    ``kind`` (box, polygon, mask) keeps the box and the mask made from one COCO annotation
+    apart, so loading detection and segmentation into one app gives two annotations.
+    """
     if annotation.get("id") is not None:
-        return f"coco-{annotation['id']}"
-    return f"coco-entry-{annotation.get('_position')}"
+        return f"coco-{kind}-{annotation['id']}"
+    return f"coco-{kind}-entry-{annotation.get('_position')}"
 
 
 def load_index(path: Path) -> CocoIndex:

@@ -1,7 +1,7 @@
 """COCO segmentation: polygons become Clarifai polygons, RLE regions become masks.
 
 A polygon segmentation is a list of parts, each a flat ``[x1, y1, x2, y2, ...]`` list in
-pixels. Every part becomes its own polygon annotation (key ``coco-<id>-part-<n>``), with
+pixels. Every part becomes its own polygon annotation (key ``coco-polygon-<id>-part-<n>``), with
 points normalized by the image size and clamped to 0..1. A part with an odd number of values
 or fewer than 3 points is recorded as a failure and the other parts still load.
 
@@ -86,7 +86,7 @@ class CocoSegmentationLoader(CocoLoader):
             where = record if len(parts) == 1 else f"{record} part {number}"
             try:
                 points = polygon_points(part, image.width, image.height)
-                key = f"{annotation_key(annotation)}-part-{number}"
+                key = f"{annotation_key(annotation, 'polygon')}-part-{number}"
                 built.append(protos.polygon_annotation(image.input_id, label, points, key=key))
             except UserError as error:
                 self.annotation_failure(image, where, str(error), "fix or remove the polygon part")
@@ -104,7 +104,7 @@ class CocoSegmentationLoader(CocoLoader):
                     f"{image.width}x{image.height} image"
                 )
             png = mask_png(mask)
-            key = annotation_key(annotation)
+            key = annotation_key(annotation, "mask")
             return [protos.mask_annotation(image.input_id, label, png, key=key)]
         except (UserError, RecordError) as error:
             self.annotation_failure(image, record, str(error), "fix or remove the RLE")

@@ -93,7 +93,7 @@ def test_coco_detection(datasets: Path) -> None:
     )
     assert label_of(first) == "elephant"
     assert first.annotations[0].input_id == first.input.id
-    assert first.annotations[0].id == ids.annotation_id(first.input.id, "coco-2069744")
+    assert first.annotations[0].id == ids.annotation_id(first.input.id, "coco-box-2069744")
 
 
 def test_coco_segmentation(datasets: Path) -> None:
@@ -117,7 +117,7 @@ def test_coco_rle_mask_is_column_major(datasets: Path) -> None:
     mask_annotation = next(
         a for a in record.annotations if a.data.regions[0].region_info.HasField("mask")
     )
-    assert mask_annotation.id == ids.annotation_id(record.input.id, "coco-900100193245")
+    assert mask_annotation.id == ids.annotation_id(record.input.id, "coco-mask-900100193245")
     png = mask_annotation.data.regions[0].region_info.mask.image.base64
     mask = Image.open(io.BytesIO(png)).convert("L")
     assert mask.size == (500, 375)
@@ -312,3 +312,13 @@ def test_coco_edge_captions_train(datasets: Path) -> None:
     assert failures == []
     assert records[0].input.id == ids.input_id_from_path("train/a.jpg")
     assert list(records[0].input.data.metadata["captions"]) == ["hello"]
+
+
+def test_coco_box_and_mask_ids_differ(datasets: Path) -> None:
+    path = datasets / COCO / "instances_val2017_subset.json"
+    _, boxes, _ = load("coco-detection", path)
+    _, regions, _ = load("coco-segmentation", path)
+    box_ids = {a.id for r in boxes for a in r.annotations}
+    region_ids = {a.id for r in regions for a in r.annotations}
+    assert len(box_ids) == 77
+    assert box_ids.isdisjoint(region_ids)
