@@ -9,26 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
-from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client import inputs_build as build
+from ingest.client import inputs_upload as upload
 from ingest.client.auth import split_kwargs
 from ingest.client.base import Session, reject_unknown
 from ingest.client.chunker import Chunker
-from ingest.errors import ApiError, UserError
+from ingest.client.inputs_upload import MAX_BATCH
+from ingest.errors import UserError
 from ingest.records import LoadFailure
 
 logger = logging.getLogger(__name__)
-
-# Clarifai accepts at most 128 inputs or annotations in one request.
-MAX_BATCH = 128
-_ANNOTATION_OK = frozenset(
-    {
-        status_code_pb2.SUCCESS,
-        status_code_pb2.ANNOTATION_SUCCESS,
-        status_code_pb2.ANNOTATION_PENDING,
-    }
-)
 
 
 class Inputs:
@@ -261,10 +252,7 @@ class Inputs:
                 "Dataset.upload_dataset()"
             )
         job_id = uuid.uuid4().hex
-        request = service_pb2.PostInputsRequest(
-            user_app_id=self._session.user_app_id, inputs=batch, inputs_add_job_id=job_id
-        )
-        self._session.call("PostInputs", request, resource=self._path())
+        upload.post_inputs(self._session, self._path(), batch, job_id)
         if show_log:
             logger.info("uploaded %d inputs, inputs-add job %s", len(batch), job_id)
         return job_id
@@ -348,55 +336,27 @@ class Inputs:
     ) -> list[resources_pb2.Annotation]:
         """Upload annotations in requests of 128 and return the ones that failed.
 
-        An annotation fails when the API rejects it (its input does not exist, say) or
-        when its request failed with a transient error; pass the returned list to this
-        method again to retry. Errors that affect every request (a bad key) raise
-        :class:`ApiError`.
+        Annotations of inputs that the API is still processing are sent again once the
+        inputs are processed (waiting up to 60 s). An annotation fails when the API rejects
+        it (its input does not exist, say) or when its request failed with a transient
+        error; pass the returned list to this method again to retry. Errors that affect
+        every request (a bad key) raise :class:`ApiError`.
 
         Example::
 
             >>> box = Inputs.get_annotation_proto("demo", "dog", [0.1, 0.2, 0.5, 0.9])
             >>> failed = input_obj.upload_annotations([box])
         """
-        failed: list[resources_pb2.Annotation] = []
-        for chunk in Chunker(list(batch_annot), MAX_BATCH).chunk():
-            failed.extend(self._post_annotations(chunk))
+        batch = list(batch_annot)
+        failed = upload.post_annotations(self._session, self._path(), batch)
         if failed and show_log:
             logger.warning(
                 "%d of %d annotations failed to upload; first: input %r",
                 len(failed),
-                len(batch_annot),
+                len(batch),
                 failed[0].input_id,
             )
         return failed
-
-    def _post_annotations(
-        self, chunk: list[resources_pb2.Annotation]
-    ) -> list[resources_pb2.Annotation]:
-        request = service_pb2.PostAnnotationsRequest(
-            user_app_id=self._session.user_app_id, annotations=chunk
-        )
-        accept = (status_code_pb2.SUCCESS, status_code_pb2.MIXED_STATUS, status_code_pb2.FAILURE)
-        try:
-            response = self._session.call(
-                "PostAnnotations", request, resource=f"{self._path()}/annotations", accept=accept
-            )
-        except ApiError as error:
-            if not error.transient:
-                raise
-            logger.warning("annotation request of %d failed transiently: %s", len(chunk), error)
-            return chunk
-        if response.status.code == status_code_pb2.SUCCESS:
-            return []
-        if response.status.code == status_code_pb2.FAILURE or len(response.annotations) != len(
-            chunk
-        ):
-            return chunk
-        return [
-            sent
-            for sent, returned in zip(chunk, response.annotations, strict=True)
-            if returned.status.code not in _ANNOTATION_OK
-        ]
 
     # List and delete --------------------------------------------------------------------
 

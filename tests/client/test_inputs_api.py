@@ -51,6 +51,7 @@ def test_upload_duplicate_id_raises_api_error(inputs: Inputs) -> None:
         inputs.upload_text("t1", "second")
     failed = caught.value.response.inputs
     assert failed[0].status.code == status_code_pb2.INPUT_DUPLICATE
+    assert "1 of 1 inputs rejected: 't1'" in str(caught.value)
 
 
 def test_upload_from_bytes(inputs: Inputs, png_path: Path) -> None:
@@ -128,3 +129,20 @@ def test_inputs_unknown_app_raises(api_env: Any) -> None:
     inputs = Inputs(user_id="tester", app_id="no-such-app")
     with pytest.raises(ApiError):
         inputs.upload_text("t1", "hi")
+
+
+def test_upload_annotations_waits_for_processing(inputs: Inputs, png_path: Path) -> None:
+    image = png_path.read_bytes()
+    batch = [Inputs.get_input_from_bytes(f"img{i}", image_bytes=image) for i in range(20)]
+    inputs.upload_inputs(batch)
+    boxes = [
+        Inputs.get_annotation_proto(f"img{i}", "plant", [0.1, 0.1, 0.5, 0.5]) for i in range(20)
+    ]
+    assert inputs.upload_annotations(boxes) == []
+
+
+def test_upload_same_annotation_twice_fails(inputs: Inputs, png_path: Path) -> None:
+    inputs.upload_from_file("photo", image_file=png_path)
+    box = Inputs.get_annotation_proto("photo", "plant", [0.1, 0.1, 0.6, 0.7])
+    assert inputs.upload_annotations([box]) == []
+    assert [a.id for a in inputs.upload_annotations([box], show_log=False)] == [box.id]
