@@ -141,7 +141,9 @@ class SdkModuleLoader(Loader):
         for index in range(total):
             try:
                 features = self.source[index]
-                yield features_to_record(features, task=self.task, root=self.path, index=index)
+                yield features_to_record(
+                    features, task=self.task, root=self.path, index=index, loader_name=self.name
+                )
             except Exception as error:  # one bad item of user code must not stop the run
                 yield self.failure(
                     self.name, f"item {index}", repr(error), "fix the module's __getitem__"

@@ -65,13 +65,21 @@ def _regions(
     ]
 
 
-def features_to_record(features: Any, *, task: str, root: Path, index: int) -> Record:
-    """Build the record of one feature object returned by an SDK-style loader."""
+def features_to_record(
+    features: Any, *, task: str, root: Path, index: int, loader_name: str
+) -> Record:
+    """Build the record of one feature object returned by an SDK-style loader.
+
+    Without an ``id`` or an image path, the input id derives from ``loader_name/item-N``.
+    """
     labels = _labels(features)
     explicit = getattr(features, "id", None)
     source = f"item {index}"
+    fallback_key = f"{loader_name}/item-{index}"
     if task == "text_classification":
-        input_id = input_id_from_value(str(explicit)) if explicit else input_id_from_path(source)
+        input_id = (
+            input_id_from_value(str(explicit)) if explicit else input_id_from_path(fallback_key)
+        )
         proto = protos.text_input(input_id, str(features.text), **_fields(features, labels))
         return Record(input=proto, media="text", source=source)
     region_task = task in ("visual_detection", "visual_segmentation")
@@ -88,7 +96,7 @@ def features_to_record(features: Any, *, task: str, root: Path, index: int) -> R
     elif file_path is not None:
         input_id = input_id_from_path(relative_to(file_path, root))
     else:
-        input_id = input_id_from_path(source)
+        input_id = input_id_from_path(fallback_key)
     if image_bytes and file_path is None:
         proto = protos.image_input_from_bytes(input_id, bytes(image_bytes), **fields)
     elif file_path is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest import ids
 from ingest.errors import ConfigError, LoaderError
 from ingest.records import LoadFailure, Record
 from loaders import LoaderOption, available_loaders, get_loader, normalize_task
@@ -196,3 +197,32 @@ def test_option_conversion(option: LoaderOption, value: object, expected: object
 def test_option_conversion_error_names_flag() -> None:
     with pytest.raises(ConfigError, match="--size"):
         LoaderOption("size", "", int).convert("demo", "twelve")
+
+
+def test_module_dir_text_features(tmp_path: Path) -> None:
+    module = tmp_path / "reviews"
+    module.mkdir()
+    (module / "dataset.py").write_text(
+        textwrap.dedent(
+            """
+            from types import SimpleNamespace
+
+            class ReviewsDataLoader:
+                task = "text_clf"
+
+                def __len__(self):
+                    return 2
+
+                def __getitem__(self, index):
+                    return SimpleNamespace(text=f"review {index}", labels=["pos"], id=None)
+            """
+        )
+    )
+    loader = get_loader(str(module))(module)
+    records = list(loader)
+    assert loader.task == "text_classification"
+    assert [r.input.data.text.raw for r in records] == ["review 0", "review 1"]  # type: ignore[union-attr]
+    assert [r.input.id for r in records] == [  # type: ignore[union-attr]
+        ids.input_id_from_path("reviews/item-0"),
+        ids.input_id_from_path("reviews/item-1"),
+    ]
