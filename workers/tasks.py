@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ingest.pipeline.chunk_task import ChunkTask
 from ingest.pipeline.retry_policy import RetryPolicy
-from ingest.pipeline.upload import ChunkTask, upload_chunk
+from ingest.pipeline.upload import upload_chunk
 from workers import runtime
 from workers.celery_app import app
 

@@ -44,6 +44,10 @@ class ItemError:
     description: str
 
 
+# Returned for an annotation that already exists and belongs to this job's inputs.
+ALREADY_EXISTS = ItemError(status_code_pb2.DATABASE_DUPLICATE_KEY, "annotation already exists")
+
+
 @dataclass
 class CallContext:
     """What every call of one chunk needs: the connection, the app and the retry policy."""
@@ -209,7 +213,8 @@ def post_annotations(
 ) -> dict[str, ItemError | None]:
     """Create annotations; return annotation id -> None for success or the error.
 
-    Annotation ids are deterministic, so a duplicate from this job counts as success.
+    Annotation ids are deterministic, so a duplicate on an input for which ``is_ours`` is
+    true is returned as :data:`ALREADY_EXISTS`, which callers treat as success.
     """
     if not annotations:
         return {}
@@ -232,9 +237,41 @@ def post_annotations(
     results: dict[str, ItemError | None] = {}
     for annotation in annotations:
         item_status = statuses.get(annotation.id, status)
-        succeeded = item_status.code in (SUCCESS, status_code_pb2.ANNOTATION_SUCCESS)
-        if succeeded or (is_duplicate(item_status) and is_ours(annotation.input_id)):
+        if item_status.code in (SUCCESS, status_code_pb2.ANNOTATION_SUCCESS):
             results[annotation.id] = None
+        elif is_duplicate(item_status) and is_ours(annotation.input_id):
+            results[annotation.id] = ALREADY_EXISTS
         else:
             results[annotation.id] = _error(item_status)
     return results
+
+
+def find_identical(context: CallContext, wanted: Sequence[resources_pb2.Input]) -> set[str]:
+    """Return the ids of ``wanted`` inputs that already exist with the same content.
+
+    Compared: text, concepts (id and value) and metadata.
+    NOTE: image and video bytes are not compared, because the API returns a hosted URL instead
+    of the bytes; input ids derive from the file path, so a file edited in place counts as
+    already present. Delete the input or upload under another id to replace it.
+    """
+    if not wanted:
+        return set()
+    request = service_pb2.ListInputsRequest(
+        user_app_id=context.user_app, ids=[i.id for i in wanted], per_page=len(wanted), page=1
+    )
+    try:
+        response = context.send("ListInputs", request)
+    except ApiError as error:
+        logger.warning("%s: could not read existing inputs: %s", context.label, error)
+        return set()
+    existing = {item.id: item for item in response.inputs}  # type: ignore[attr-defined]
+    return {i.id for i in wanted if i.id in existing and _same_content(i, existing[i.id])}
+
+
+def _same_content(wanted: resources_pb2.Input, found: resources_pb2.Input) -> bool:
+    if wanted.data.text.raw != found.data.text.raw:
+        return False
+    if wanted.data.metadata != found.data.metadata:
+        return False
+    concepts = {(c.id, round(c.value, 4)) for c in wanted.data.concepts}
+    return concepts == {(c.id, round(c.value, 4)) for c in found.data.concepts}

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
+from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
 from ingest.pipeline.chunking import Chunk, iter_chunks
 from ingest.pipeline.dispatch import Dispatcher
 from ingest.pipeline.job import FailureEntry, FailureKind, JobSpec
 from ingest.pipeline.store import JobStore
-from ingest.pipeline.upload import ChunkItem, ChunkTask
 from ingest.records import LoadFailure, Record
 
 logger = logging.getLogger(__name__)

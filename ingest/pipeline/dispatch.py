@@ -17,8 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from ingest.pipeline.chunk_task import ChunkTask
 from ingest.pipeline.store import JobStore
-from ingest.pipeline.upload import ChunkTask
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
+from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
 from ingest.pipeline.chunking import chunk_id_for
 from ingest.pipeline.job import FailureEntry, FailureKind, JobSpec, SourceSpec
-from ingest.pipeline.upload import ChunkItem, ChunkTask
 from ingest.records import LoadFailure, Record
 
 logger = logging.getLogger(__name__)

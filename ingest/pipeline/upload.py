@@ -14,18 +14,16 @@ PostAnnotations finds its own annotations.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from clarifai_grpc.grpc.api import resources_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client.transport import Connection
 from ingest.pipeline import api_calls
+from ingest.pipeline.chunk_task import ChunkItem, ChunkTask, prepare_annotations
 from ingest.pipeline.files import FileRejected, load_input
 from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, FailureKind
 from ingest.pipeline.retry_policy import RetryPolicy
@@ -33,78 +31,6 @@ from ingest.pipeline.store import JobStore
 from ingest.records import Record
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ChunkItem:
-    """One record of a chunk. ``redo`` is set when the item redoes a recorded failure:
-    ``{"kind": "input" | "annotation" | "load", "key": failure key, "counted": bool}``;
-    ``counted`` means the input was already counted as uploaded."""
-
-    record: Record
-    redo: dict[str, Any] | None = None
-
-    @property
-    def redo_kind(self) -> str | None:
-        return self.redo["kind"] if self.redo else None
-
-
-@dataclass
-class ChunkTask:
-    """Everything a worker needs for one chunk; JSON-safe through :meth:`to_message`."""
-
-    job_id: str
-    chunk_id: str
-    user_id: str
-    app_id: str
-    dataset_id: str | None
-    items: list[ChunkItem] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f"job {self.job_id} chunk {self.chunk_id}"
-
-    def to_message(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "chunk_id": self.chunk_id,
-            "user_id": self.user_id,
-            "app_id": self.app_id,
-            "dataset_id": self.dataset_id,
-            "items": [{"record": i.record.to_message(), "redo": i.redo} for i in self.items],
-        }
-
-    @classmethod
-    def from_message(cls, message: dict[str, Any]) -> ChunkTask:
-        items = [
-            ChunkItem(Record.from_message(i["record"]), i.get("redo")) for i in message["items"]
-        ]
-        return cls(
-            job_id=message["job_id"],
-            chunk_id=message["chunk_id"],
-            user_id=message["user_id"],
-            app_id=message["app_id"],
-            dataset_id=message.get("dataset_id"),
-            items=items,
-        )
-
-
-def annotation_id_for(input_id: str, index: int) -> str:
-    """Return the deterministic id of the ``index``-th annotation of an input."""
-    return hashlib.sha1(f"{input_id}\0{index}".encode()).hexdigest()[:32]
-
-
-def prepare_annotations(record: Record) -> list[resources_pb2.Annotation]:
-    """Return the record's annotations with input ids and deterministic ids filled in."""
-    prepared = []
-    for index, annotation in enumerate(record.annotations):
-        copy = resources_pb2.Annotation()
-        copy.CopyFrom(annotation)
-        copy.input_id = record.input_id
-        if not copy.id:
-            copy.id = annotation_id_for(record.input_id, index)
-        prepared.append(copy)
-    return prepared
 
 
 def upload_chunk(
@@ -158,12 +84,15 @@ class _ChunkRun:
         self.prior_attempts = prior_attempts
         self.items = {item.record.input_id: item for item in task.items}
         self.uploaded: list[ChunkItem] = []
+        # Inputs that existed before this job with the content this job would write.
+        self.existing: set[str] = set()
 
     def is_ours(self, input_id: str) -> bool:
         item = self.items.get(input_id)
         posted_before = item is not None and item.redo_kind in ("input", "annotation")
         counted = item is not None and bool(item.redo and item.redo.get("counted"))
-        return self.prior_attempts > 0 or self.context.resent or posted_before or counted
+        existed = input_id in self.existing
+        return self.prior_attempts > 0 or self.context.resent or posted_before or counted or existed
 
     def upload_inputs(self, data_roots: Sequence[Path] | None) -> None:
         to_post: list[resources_pb2.Input] = []
@@ -182,6 +111,7 @@ class _ChunkRun:
                 loaded.dataset_ids.append(self.task.dataset_id)
             to_post.append(loaded)
         posted = api_calls.post_inputs(self.context, to_post, is_ours=self.is_ours)
+        self.skip_identical(to_post, posted)
         accepted = [input_id for input_id, result in posted.items() if result is None]
         processed = api_calls.wait_processed(self.context, accepted)
         failed_processing = [i for i, result in processed.items() if result is not None]
@@ -192,6 +122,25 @@ class _ChunkRun:
         for input_id in accepted:
             if processed.get(input_id) is None:
                 self.succeed_input(self.items[input_id])
+
+    def skip_identical(
+        self,
+        posted_inputs: list[resources_pb2.Input],
+        posted: dict[str, api_calls.ItemError | None],
+    ) -> None:
+        """Count inputs that another job already wrote with the same content as skipped."""
+        duplicates = [
+            i
+            for i in posted_inputs
+            if (error := posted.get(i.id)) is not None
+            and error.status_code == status_code_pb2.INPUT_DUPLICATE
+        ]
+        for input_id in api_calls.find_identical(self.context, duplicates):
+            del posted[input_id]
+            self.existing.add(input_id)
+            self.outcome.add("inputs_skipped")
+            self.uploaded.append(self.items[input_id])
+            logger.debug("%s: input %r already present, skipped", self.task.label, input_id)
 
     def fail_input(self, item: ChunkItem, status_code: int, description: str) -> None:
         record = item.record
@@ -242,11 +191,23 @@ class _ChunkRun:
             if item_error is None:
                 self.outcome.add("annotations_uploaded")
                 continue
+            if item_error is api_calls.ALREADY_EXISTS:
+                self.count_existing_annotation(item)
+                continue
             failed_items.add(item.record.input_id)
             self.fail_annotation(item, annotation, item_error)
         for item in self.uploaded:
             if item.redo and item.record.input_id not in failed_items:
                 self.outcome.resolved.append(item.redo["key"])
+
+    def count_existing_annotation(self, item: ChunkItem) -> None:
+        """Count an annotation that was already there: written by another job (skipped), by
+        an earlier pass of this job that was counted (nothing), or by a crashed attempt of
+        this chunk whose counts were never applied (uploaded)."""
+        if item.record.input_id in self.existing:
+            self.outcome.add("annotations_skipped")
+        elif not (item.redo and item.redo.get("counted")):
+            self.outcome.add("annotations_uploaded")
 
     def fail_annotation(
         self, item: ChunkItem, annotation: resources_pb2.Annotation, error: api_calls.ItemError

@@ -158,6 +158,21 @@ def test_resume_reads_stored_source(app: App, settings: Settings, datasets: Path
     assert len(app.input_ids()) == 20
 
 
+def test_second_run_skips_present_inputs(app: App, settings: Settings, images: Path) -> None:
+    records = [image_record(f"i{i}", write_image(images / f"{i}.png"), boxes=2) for i in range(6)]
+    records += [text_record(f"t{i}", concepts=("x",)) for i in range(4)]
+    first = _upload(app, settings, records)
+    assert first.ok
+    second = _upload(app, settings, records)
+    assert second.state is JobState.COMPLETED
+    assert second.inputs_uploaded == 0
+    assert second.inputs_skipped == 10
+    assert second.inputs_failed == 0
+    assert second.annotations_uploaded == 0
+    assert second.annotations_skipped == 12
+    assert len(app.input_ids()) == 10
+
+
 def test_jobs_listed(app: App, settings: Settings) -> None:
     _upload(app, settings, [text_record("a")], job_id="first")
     _upload(app, settings, [text_record("b")], job_id="second")

@@ -9,10 +9,11 @@ from clarifai_grpc.grpc.api import service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client.rpc import call
+from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
 from ingest.pipeline.job import FailureKind, JobSpec
 from ingest.pipeline.retry_policy import RetryPolicy
 from ingest.pipeline.store_sqlite import SqliteJobStore
-from ingest.pipeline.upload import ChunkItem, ChunkTask, upload_chunk
+from ingest.pipeline.upload import upload_chunk
 from ingest.records import Record
 from pipeline.conftest import App
 from pipeline.helpers import image_record, text_record, write_image
@@ -93,7 +94,7 @@ def test_redelivered_chunk_counts_duplicates_as_success(
 
 
 def test_foreign_duplicate_is_a_failure(app: App, store: SqliteJobStore) -> None:
-    existing = text_record("taken")
+    existing = text_record("taken", text="written by someone else")
     request = service_pb2.PostInputsRequest(user_app_id=app.scope, inputs=[existing.input])
     call(app.connection, "PostInputs", request)
     _upload(app, store, _task(app, [text_record("taken"), text_record("free")]))
@@ -101,6 +102,17 @@ def test_foreign_duplicate_is_a_failure(app: App, store: SqliteJobStore) -> None
     assert [f.input_id for f in failures] == ["taken"]
     assert failures[0].status_code == status_code_pb2.INPUT_DUPLICATE
     assert store.counts("j")["inputs_uploaded"] == 1
+
+
+def test_identical_existing_input_is_skipped(app: App, store: SqliteJobStore) -> None:
+    existing = text_record("same", concepts=("pos",))
+    request = service_pb2.PostInputsRequest(user_app_id=app.scope, inputs=[existing.input])
+    call(app.connection, "PostInputs", request)
+    _upload(app, store, _task(app, [text_record("same", concepts=("pos",)), text_record("new")]))
+    counts = store.counts("j")
+    assert counts["inputs_skipped"] == 1
+    assert counts["inputs_uploaded"] == 1
+    assert counts.get("inputs_failed", 0) == 0
 
 
 def test_file_outside_roots_rejected(

@@ -53,8 +53,14 @@ def test_pat_absent_from_broker_logs_and_output(
     with Monitor(workers.redis_url) as monitor:
         result = run_cli(
             workers,
-            "-v", "upload", "folder", str(datasets / "food-101-folder"),
-            "--app", "secret-check", "--create", "--json",
+            "-v",
+            "upload",
+            "folder",
+            str(datasets / "food-101-folder"),
+            "--app",
+            "secret-check",
+            "--create",
+            "--json",
             home=tmp_path,
         )
         time.sleep(0.5)
@@ -70,13 +76,32 @@ def test_pat_absent_from_broker_logs_and_output(
 
 def test_workers_reject_pickled_message(workers: Cluster) -> None:
     job_id = "pickled"
-    body = ([{"job_id": job_id, "chunk_id": "c0000000", "user_id": "tester",
-              "app_id": "x", "dataset_id": None, "items": []}], {}, {})
-    headers = {"lang": "py", "task": "workers.upload_chunk", "id": "pickled-task-1",
-               "retries": 0, "argsrepr": "", "kwargsrepr": ""}
+    body = (
+        [
+            {
+                "job_id": job_id,
+                "chunk_id": "c0000000",
+                "user_id": "tester",
+                "app_id": "x",
+                "dataset_id": None,
+                "items": [],
+            }
+        ],
+        {},
+        {},
+    )
+    headers = {
+        "lang": "py",
+        "task": "workers.upload_chunk",
+        "id": "pickled-task-1",
+        "retries": 0,
+        "argsrepr": "",
+        "kwargsrepr": "",
+    }
     with KombuConnection(workers.redis_url) as connection:
-        producer = Producer(connection, exchange=Exchange("ingest", type="direct"),
-                            routing_key="ingest")
+        producer = Producer(
+            connection, exchange=Exchange("ingest", type="direct"), routing_key="ingest"
+        )
         producer.publish(
             pickle.dumps(body),
             content_type="application/x-python-serialize",
