@@ -229,7 +229,7 @@ def build_concepts(labels: Iterable[Label]) -> list[resources_pb2.Concept]:
 
 
 def build_metadata(values: Mapping[str, Any] | Struct) -> Struct:
-    """Build the ``Struct`` that holds input metadata from a JSON-like dict."""
+    """Build the ``Struct`` of input metadata from a JSON-like dict."""
     if isinstance(values, Struct):
         return values
     struct = Struct()
