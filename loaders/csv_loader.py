@@ -116,7 +116,12 @@ class CsvLoader(Loader):
             delimiter = delimiter.replace("\\t", "\t")
             handle.seek(0)
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
-            header = next(reader)
+            try:
+                header = next(reader)
+            except csv.Error as error:
+                raise LoaderError(
+                    f"CSV {str(self.path)!r} has an invalid header row: {error}; fix its quoting"
+                ) from error
             columns = self._columns(header)
             yield from self._rows(reader, header, columns)
 

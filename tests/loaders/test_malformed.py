@@ -273,6 +273,7 @@ def write_yaml_gap(tmp: Path) -> tuple[str, Path, dict[str, Any]]:
 ERROR_CASES: list[tuple[str, Build, type[Exception], str]] = [
     ("csv-no-input-column", csv_case("text_body,label\nhi,x\n"), LoaderError, "no input column"),
     ("csv-empty-file", csv_case(""), LoaderError, "is empty"),
+    ("csv-bad-header-quote", csv_case('"input"x,concepts\na,b\n'), LoaderError, "header row"),
     (
         "csv-unknown-mapping",
         csv_case("a,b\n1,2\n", column=["input=c"]),
