@@ -123,24 +123,36 @@ def _retry_processing(
     rejected: list[resources_pb2.Annotation],
     wait_seconds: float,
 ) -> list[resources_pb2.Annotation]:
-    """Send again the rejected annotations whose inputs were still processing."""
-    waiting = _processing_inputs(session, resource, {a.input_id for a in rejected})
-    if not waiting:
+    """Send the rejected annotations again once their inputs are processed.
+
+    An annotation whose input was processing when it was sent may be rejected even when the
+    input has finished by now, so every annotation of a processing or processed input is
+    sent once more; those of missing or failed inputs are not.
+    """
+    states = _input_states(session, resource, {a.input_id for a in rejected})
+    processing = {input_id for input_id, code in states.items() if code in _INPUT_PROCESSING}
+    ready = {
+        input_id
+        for input_id, code in states.items()
+        if code == status_code_pb2.INPUT_DOWNLOAD_SUCCESS
+    }
+    if not processing and not ready:
         return rejected
-    logger.info("waiting for %d inputs to finish processing before annotating", len(waiting))
-    _wait_until_processed(session, resource, waiting, wait_seconds)
-    retry = [a for a in rejected if a.input_id in waiting]
-    kept = [a for a in rejected if a.input_id not in waiting]
-    return kept + _post_chunk(session, resource, retry)
+    if processing:
+        logger.info("waiting for %d inputs to finish processing", len(processing))
+        _wait_until_processed(session, resource, processing, wait_seconds)
+    retry = [a for a in rejected if a.input_id in processing | ready]
+    still_failed = {id(a) for a in _post_chunk(session, resource, retry)}
+    return [a for a in rejected if a.input_id not in processing | ready or id(a) in still_failed]
 
 
-def _processing_inputs(session: Session, resource: str, input_ids: Collection[str]) -> set[str]:
-    """Return the ids among ``input_ids`` whose input is pending or in progress."""
+def _input_states(session: Session, resource: str, input_ids: Collection[str]) -> dict[str, int]:
+    """Return the status code of each input among ``input_ids`` that exists."""
     request = service_pb2.ListInputsRequest(
         user_app_id=session.user_app_id, ids=sorted(input_ids), per_page=len(input_ids)
     )
     response = session.call("ListInputs", request, resource=resource)
-    return {item.id for item in response.inputs if item.status.code in _INPUT_PROCESSING}
+    return {item.id: item.status.code for item in response.inputs}
 
 
 def _wait_until_processed(
@@ -152,7 +164,8 @@ def _wait_until_processed(
     while remaining and time.monotonic() < deadline:
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
-        remaining = _processing_inputs(session, resource, remaining)
+        states = _input_states(session, resource, remaining)
+        remaining = {input_id for input_id, code in states.items() if code in _INPUT_PROCESSING}
     if remaining:
         logger.warning(
             "%d inputs still processing after %.0f s, first %r",
