@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from ingest import ids, protos
@@ -92,7 +94,7 @@ def test_mask_annotation_keeps_png() -> None:
         (lambda: protos.normalize_pixel_box(0, 0, 1, 1, 0, 10), "not positive"),
     ],
 )
-def test_invalid_arguments_raise_user_error(build, message: str) -> None:  # noqa: ANN001
+def test_invalid_arguments_raise_user_error(build: Callable[[], object], message: str) -> None:
     with pytest.raises(UserError, match=message):
         build()
 
