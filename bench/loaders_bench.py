@@ -23,7 +23,21 @@ from pathlib import Path
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = "the a movie was great terrible plot acting score long short fun dull".split()
+WORDS = [
+    "the",
+    "a",
+    "movie",
+    "was",
+    "great",
+    "terrible",
+    "plot",
+    "acting",
+    "score",
+    "long",
+    "short",
+    "fun",
+    "dull",
+]
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -138,8 +152,9 @@ def main() -> None:
                 measure("coco-detection", coco_path),
             ),
         ]
-    print("| dataset | records | annotations | seconds | records/s | peak RSS MB | "
-          "traced peak MB |")
+    print(
+        "| dataset | records | annotations | seconds | records/s | peak RSS MB | traced peak MB |"
+    )
     print("|---|---|---|---|---|---|---|")
     for label, f in rows:
         rate = f["records"] / f["seconds"]
