@@ -285,7 +285,7 @@ class App:
     ) -> list[Model]:
         """Return the models visible from the app; ``only_in_app`` drops other apps' models.
 
-        ``filter_by`` holds ``ListModelsRequest`` fields, for example
+        ``filter_by`` contains ``ListModelsRequest`` fields, for example
         ``{"model_type_id": "visual-classifier"}``.
 
         Example::
@@ -310,7 +310,7 @@ class App:
     ) -> list[Workflow]:
         """Return the workflows visible from the app; ``only_in_app`` drops other apps' ones.
 
-        ``filter_by`` holds ``ListWorkflowsRequest`` fields, for example ``{"id": "general"}``.
+        ``filter_by`` contains ``ListWorkflowsRequest`` fields, for example ``{"id": "general"}``.
 
         Example::
 

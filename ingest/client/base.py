@@ -89,27 +89,27 @@ class Session:
         self.connection.close()
 
 
-def build_message(message_cls: type[M], fields: Mapping[str, Any], what: str) -> M:
+def build_message(message_cls: type[M], fields: Mapping[str, Any], subject: str) -> M:
     """Build ``message_cls`` from keyword fields, raising :class:`UserError` on unknown ones."""
     known = {descriptor.name for descriptor in message_cls.DESCRIPTOR.fields}
     unknown = sorted(set(fields) - known)
     if unknown:
         raise UserError(
-            f"unknown {what} field(s) {', '.join(map(repr, unknown))}; "
+            f"unknown {subject} field(s) {', '.join(map(repr, unknown))}; "
             f"valid fields are: {', '.join(sorted(known))}"
         )
     try:
         return message_cls(**fields)
     except (TypeError, ValueError) as error:
-        raise UserError(f"invalid {what} fields {dict(fields)!r}: {error}") from error
+        raise UserError(f"invalid {subject} fields {dict(fields)!r}: {error}") from error
 
 
-def reject_unknown(kwargs: Mapping[str, Any], allowed: Collection[str], what: str) -> None:
-    """Raise :class:`UserError` when ``kwargs`` holds a key outside ``allowed``."""
+def reject_unknown(kwargs: Mapping[str, Any], allowed: Collection[str], caller: str) -> None:
+    """Raise :class:`UserError` when ``kwargs`` contains a key outside ``allowed``."""
     unknown = sorted(set(kwargs) - set(allowed))
     if unknown:
         raise UserError(
-            f"{what} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+            f"{caller} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
             f"accepted: {', '.join(sorted(allowed)) or 'none'}"
         )
 
@@ -153,20 +153,20 @@ def resolve_session(
 def merge_url_ids(auth_kwargs: dict[str, Any], user_id: str, app_id: str, url: str) -> None:
     """Put the user and app ids of a URL into ``auth_kwargs``, rejecting contradictions."""
     for key, value in (("user_id", user_id), ("app_id", app_id)):
-        given = auth_kwargs.get(key)
-        if given and given != value:
-            raise UserError(f"{key}={given!r} contradicts the URL {url!r}, which names {value!r}")
+        passed = auth_kwargs.get(key)
+        if passed and passed != value:
+            raise UserError(f"{key}={passed!r} contradicts the URL {url!r}, which names {value!r}")
         auth_kwargs[key] = value
 
 
-def child_session(session: Session, kwargs: Mapping[str, Any], what: str, **ids: str) -> Session:
+def child_session(session: Session, kwargs: Mapping[str, Any], caller: str, **ids: str) -> Session:
     """Return a session for a resource reached from another one (``User.app``).
 
     ``kwargs`` may override ``pat`` and ``base_url``; other keys raise :class:`UserError`.
     """
     from ingest.client.auth import Auth
 
-    reject_unknown(kwargs, ("pat", "base_url", "base"), what)
+    reject_unknown(kwargs, ("pat", "base_url", "base"), caller)
     if not kwargs:
         return session.with_ids(**ids)
     auth = session.auth

@@ -44,8 +44,8 @@ def _module_options(loader_cls: Any, task: str, split: str) -> dict[str, Any]:
         options["split"] = split
     else:
         logger.debug("loader %s has no split option; split %r is not applied", loader_cls, split)
-    # The task option fills in for a module class that declares none; a declared task is
-    # kept, so _check_task can compare it with the task the caller named.
+    # The task option fills in for a module class that declares no task. A declared task is
+    # kept, so that _check_task compares it with the task the caller passed.
     declared = getattr(getattr(loader_cls, "sdk_class", None), "task", None)
     if "task" in names and not declared:
         options["task"] = task
@@ -56,11 +56,11 @@ def _check_task(task: str, loader: Any) -> None:
     from loaders import normalize_task
 
     try:
-        wanted = normalize_task(task)
+        expected = normalize_task(task)
     except ConfigError as error:
         raise UserError(str(error)) from error
     actual = getattr(loader, "task", "")
-    if actual and normalize_task(actual) != wanted:
+    if actual and normalize_task(actual) != expected:
         raise UserError(
             f"task {task!r} does not match the loader {getattr(loader, 'name', loader)!r}, "
             f"which reads {actual!r} datasets; pass task={actual!r} or another loader"

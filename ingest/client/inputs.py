@@ -236,7 +236,7 @@ class Inputs:
 
         Raises :class:`UserError` for more than 128 inputs (split them with :class:`Chunker`
         or use :meth:`Dataset.upload_dataset`), and :class:`ApiError` when any input is
-        rejected; the error's ``response`` holds each input's status.
+        rejected. The error's ``response`` contains each input's status.
 
         Example::
 
@@ -339,7 +339,7 @@ class Inputs:
         Annotations of inputs that the API is still processing are sent again once the
         inputs are processed (waiting up to 60 s). An annotation fails when the API rejects
         it (its input does not exist, say) or when its request failed with a transient
-        error; pass the returned list to this method again to retry. Errors that affect
+        error. Pass the returned list to this method again to retry. Errors that affect
         every request (a bad key) raise :class:`ApiError`.
 
         Example::

@@ -20,11 +20,11 @@ logger = logging.getLogger(__name__)
 INPUT_KWARGS = ("labels", "geo_info", "metadata")
 
 
-def _extras(kwargs: Mapping[str, Any], what: str) -> dict[str, Any]:
+def _extras(kwargs: Mapping[str, Any], caller: str) -> dict[str, Any]:
     unknown = sorted(set(kwargs) - set(INPUT_KWARGS))
     if unknown:
         raise UserError(
-            f"{what} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+            f"{caller} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
             f"accepted: {', '.join(INPUT_KWARGS)}"
         )
     return {
@@ -40,17 +40,17 @@ def _merge(
     build: Any,
     dataset_id: str | None,
     kwargs: Mapping[str, Any],
-    what: str,
+    source_kind: str,
 ) -> resources_pb2.Input:
     """Build one input holding every given media part (image and video, for example)."""
-    given = [(media, value) for media, value in parts if value is not None]
-    if not given:
-        names = ", ".join(f"{media}_{what}" for media, _ in parts)
+    present = [(media, value) for media, value in parts if value is not None]
+    if not present:
+        names = ", ".join(f"{media}_{source_kind}" for media, _ in parts)
         raise UserError(f"no data given for input {input_id!r}; pass one of {names}")
-    extras = _extras(kwargs, f"get_input_from_{what}")
-    first_media, first_value = given[0]
+    extras = _extras(kwargs, f"get_input_from_{source_kind}")
+    first_media, first_value = present[0]
     proto = build(input_id, first_media, first_value, dataset_id=dataset_id, **extras)
-    for media, value in given[1:]:
+    for media, value in present[1:]:
         other = build(input_id, media, value)
         getattr(proto.data, media).CopyFrom(getattr(other.data, media))
     return proto
@@ -74,17 +74,17 @@ def input_from_bytes(
     return _merge(input_id, list(media.items()), _bytes_builder, dataset_id, kwargs, "bytes")
 
 
-def read_file(path: str | Path, what: str) -> bytes:
+def read_file(path: str | Path, argument: str) -> bytes:
     """Return a file's bytes, raising :class:`UserError` naming the path when it is missing."""
     file_path = Path(path)
     if not file_path.is_file():
         raise UserError(
-            f"{what} {str(file_path)!r} does not exist or is not a file; check the path"
+            f"{argument} {str(file_path)!r} does not exist or is not a file; check the path"
         )
     try:
         return file_path.read_bytes()
     except OSError as error:
-        raise UserError(f"cannot read {what} {str(file_path)!r}: {error}") from error
+        raise UserError(f"cannot read {argument} {str(file_path)!r}: {error}") from error
 
 
 def input_from_files(

@@ -59,12 +59,12 @@ def post_inputs(
 def _rejected_inputs_error(resource: str, request: Any, response: Any) -> ApiError:
     """Return an :class:`ApiError` whose description names the inputs the API rejected."""
     rejected = [item for item in response.inputs if item.status.code not in _INPUT_OK]
-    shown = "; ".join(
+    listed = "; ".join(
         f"{item.id!r}: {item.status.description} ({item.status.details})" for item in rejected[:3]
     )
     more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
     description = (
-        f"{len(rejected)} of {len(request.inputs)} inputs rejected: {shown}{more}"
+        f"{len(rejected)} of {len(request.inputs)} inputs rejected: {listed}{more}"
         if rejected
         else response.status.description
     )
@@ -125,9 +125,9 @@ def _retry_processing(
 ) -> list[resources_pb2.Annotation]:
     """Send the rejected annotations again once their inputs are processed.
 
-    An annotation whose input was processing when it was sent may be rejected even when the
-    input has finished by now, so every annotation of a processing or processed input is
-    sent once more; those of missing or failed inputs are not.
+    An annotation sent while its input was processing is rejected, even when the input has
+    finished by the time this function looks. So every annotation of a processing or
+    processed input is sent once more. Annotations of missing or failed inputs are not.
     """
     states = _input_states(session, resource, {a.input_id for a in rejected})
     processing = {input_id for input_id, code in states.items() if code in _INPUT_PROCESSING}

@@ -45,7 +45,7 @@ class Lister:
 
         ``endpoint`` is the RPC name (``"ListInputs"``) or the stub method
         (``V2Stub(...).ListInputs``); either way the request goes through the API call
-        boundary. ``request_data`` holds the request fields except ``page`` and ``per_page``.
+        boundary. ``request_data`` contains the request fields except ``page`` and ``per_page``.
 
         Example::
 
@@ -78,7 +78,7 @@ def endpoint_name(endpoint: str | Callable[..., Any]) -> str:
 
 
 def listed_field(method: str) -> str:
-    """Return the repeated message field of ``method``'s response that holds the items."""
+    """Return the repeated message field of ``method``'s response that contains the items."""
     response_cls = response_class(method)
     for field in response_cls.DESCRIPTOR.fields:
         repeated = field.is_repeated

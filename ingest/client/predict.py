@@ -28,21 +28,21 @@ def check_input_type(input_type: str) -> str:
     return input_type
 
 
-def check_inputs(inputs: Sequence[Any], what: str) -> list[resources_pb2.Input]:
+def check_inputs(inputs: Sequence[Any], caller: str) -> list[resources_pb2.Input]:
     """Return ``inputs`` as a list after checking its size and item types."""
     if isinstance(inputs, resources_pb2.Input) or not isinstance(inputs, Sequence):
-        raise UserError(f"{what} expects a list of Input protos, got {type(inputs).__name__}")
+        raise UserError(f"{caller} expects a list of Input protos, got {type(inputs).__name__}")
     if not inputs:
-        raise UserError(f"{what} got no inputs; pass at least one Input proto")
+        raise UserError(f"{caller} got no inputs; pass at least one Input proto")
     if len(inputs) > MAX_PREDICT_INPUTS:
         raise UserError(
-            f"{what} got {len(inputs)} inputs, more than the maximum of {MAX_PREDICT_INPUTS} "
+            f"{caller} got {len(inputs)} inputs, more than the maximum of {MAX_PREDICT_INPUTS} "
             f"per request; split them with Chunker(inputs, {MAX_PREDICT_INPUTS}).chunk()"
         )
     for index, item in enumerate(inputs):
         if not isinstance(item, resources_pb2.Input):
             raise UserError(
-                f"{what}: inputs[{index}] is a {type(item).__name__}, not an Input proto; "
+                f"{caller}: inputs[{index}] is a {type(item).__name__}, not an Input proto; "
                 "build inputs with Inputs.get_input_from_bytes() and friends"
             )
     return list(inputs)

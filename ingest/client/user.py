@@ -102,7 +102,7 @@ class User:
     def list_apps(self, filter_by: Mapping[str, Any] | None = None) -> list[App]:
         """Return every app of the user, across all pages.
 
-        ``filter_by`` holds ``ListAppsRequest`` fields, for example ``{"name": "demo"}`` or
+        ``filter_by`` contains ``ListAppsRequest`` fields, for example ``{"name": "demo"}`` or
         ``{"sort_by_created_at": True}``.
 
         Example::

@@ -17,7 +17,7 @@ CLIENT_ENV = (
     "CELERY_BROKER_URL",
 )
 USER_ID = "tester"
-# A closed loopback port: a test that forgets to pass base_url fails fast instead of
+# A closed loopback port, so a test that passes no base_url fails fast instead of
 # reaching a real API.
 UNREACHABLE_BASE = "http://127.0.0.1:9"
 

@@ -1,7 +1,7 @@
 """A loopback gRPC server for the module RPCs, with installed module versions that a test
 can set. The local API lists none, so the mapping of installed versions is tested here.
 
-It stores modules in memory per (user, app) and answers with the messages of
+It stores modules in memory per (user, app) and replies with the messages of
 :mod:`ingest.client.module_protos`, so the tests exercise the real wire format.
 """
 

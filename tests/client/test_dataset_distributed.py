@@ -28,6 +28,12 @@ def worker_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer
         yield server
 
 
+def stop_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    """Send ``sig`` to the worker's process group, unless the worker already exited."""
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+
+
 @pytest.fixture(scope="module")
 def worker(
     worker_api: LocalServer, redis_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -36,6 +42,7 @@ def worker(
     redis.Redis.from_url(redis_url).flushdb()
     data_root = tmp_path_factory.mktemp("dist-data")
     log = tmp_path_factory.mktemp("dist-logs") / "worker.log"
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARIFAI_", "INGEST_"))}
     env.update(
         INGEST_BROKER_URL=redis_url,
@@ -51,18 +58,21 @@ def worker(
              "--without-mingle"],
             cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
+
     deadline = time.monotonic() + 60
     while b" ready." not in log.read_bytes():
         if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
+            stop_group(process, signal.SIGKILL)
             pytest.fail(f"celery worker did not start:\n{log.read_text(errors='replace')}")
         time.sleep(0.1)
+
     yield data_root
-    os.killpg(process.pid, signal.SIGTERM)
+
+    stop_group(process, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process, signal.SIGKILL)
         process.wait(timeout=10)
 
 

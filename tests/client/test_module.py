@@ -1,5 +1,5 @@
 """Module and the module methods of App against the local API. Installed module versions are
-also checked on a loopback server that can hold some, because the local API holds none."""
+also checked on a loopback server that can store some, because the local API lists none."""
 
 from __future__ import annotations
 
