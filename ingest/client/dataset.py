@@ -2,7 +2,8 @@
 
 Uploads run as pipeline jobs (:func:`ingest.pipeline.run_upload`): on Celery workers when a
 broker is configured (``INGEST_BROKER_URL`` or ``CELERY_BROKER_URL``), in a thread pool of
-this process otherwise. Each upload method blocks until the job ends and returns its
+this process otherwise. Workers read files only under their ``INGEST_DATA_ROOTS``.
+Each upload method blocks until the job ends and returns its
 :class:`~ingest.pipeline.JobResult` (job id, counts, failures), also kept as
 :attr:`Dataset.last_job`; ``ingest retry JOB_ID`` uploads again what failed.
 """

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 class Inputs:
-    """Builds input and annotation protos, and uploads, lists and deletes an app's inputs.
+    """Access to an app's inputs: proto builders, uploads, listing and deletion.
 
     The ``get_*`` builders need no credentials, so ``Inputs()`` alone can build protos;
     the first API call resolves ``user_id``, ``app_id``, ``pat`` and ``base_url`` (keyword
@@ -43,7 +43,12 @@ class Inputs:
         self._auth_kwargs = {**auth_kwargs, "user_id": user_id or None, "app_id": app_id or None}
         self._session_cache: Session | None = None
         self.load_failures: list[LoadFailure] = []
-        logger.setLevel(logger_level)
+        try:
+            logger.setLevel(logger_level)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                f"logger_level {logger_level!r} is invalid; use DEBUG, INFO, WARNING or ERROR"
+            ) from error
 
     @classmethod
     def _bind(cls, session: Session) -> Inputs:

@@ -197,3 +197,8 @@ def test_text_input_from_csv(builder: Inputs, tmp_path: Path) -> None:
 def test_text_input_from_csv_missing_file(builder: Inputs, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="missing.csv"):
         builder.get_text_input_from_csv(tmp_path / "missing.csv")
+
+
+def test_invalid_logger_level_raises() -> None:
+    with pytest.raises(UserError, match="logger_level 'LOUD'"):
+        Inputs(logger_level="LOUD")
