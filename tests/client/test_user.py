@@ -97,3 +97,20 @@ def test_arguments_override_env(api_env: Any, monkeypatch: pytest.MonkeyPatch) -
 def test_unknown_keyword_raises(api_env: Any) -> None:
     with pytest.raises(UserError, match="'colour'"):
         User("tester", colour="red")
+
+
+def test_unreachable_server_raises_transient_error() -> None:
+    user = User("tester", pat="key", base_url="http://127.0.0.1:9")
+    with pytest.raises(ApiError) as caught:
+        user.list_apps()
+    assert caught.value.transient is True
+    assert "UNAVAILABLE" in caught.value.description
+
+
+def test_unknown_rpc_raises_api_client_error(user: User) -> None:
+    from clarifai_grpc.grpc.api import service_pb2
+
+    from ingest.client import ApiClientError
+
+    with pytest.raises(ApiClientError, match="NoSuchRpc"):
+        user._session.call("NoSuchRpc", service_pb2.ListAppsRequest())
