@@ -142,13 +142,9 @@ class Model:
     def _request_model(self) -> resources_pb2.Model:
         """Return the ``model`` field of a prediction request, carrying the output config."""
         output_info = resources_pb2.OutputInfo(output_config=self._output_config)
-        model = resources_pb2.Model(
+        return resources_pb2.Model(
             model_version=resources_pb2.ModelVersion(output_info=output_info)
         )
-        # NOTE: the deprecated Model.output_info gets the same config because this project's
-        # local API reads only that field; the hosted API reads ModelVersion.output_info.
-        model.output_info.CopyFrom(output_info)
-        return model
 
     def predict_by_bytes(
         self, input_bytes: bytes, input_type: str

@@ -58,7 +58,6 @@ def test_list_apps_returns_every_app(user: User) -> None:
     assert sorted(app.id for app in user.list_apps()) == ["app-0", "app-1", "app-2"]
 
 
-@pytest.mark.xfail(reason="the local API ignores ListApps filters such as name")
 def test_list_apps_filter_by(user: User) -> None:
     user.create_app("alpha", name="Alpha")
     user.create_app("beta", name="Beta")

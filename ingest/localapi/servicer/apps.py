@@ -11,6 +11,7 @@ from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
 from ingest.localapi.responses import success
 from ingest.localapi.servicer.base import APP, ApiFailure, ServicerBase, new_id, page_of, rpc
 from ingest.localapi.store import Scope
+from ingest.localapi.store.objects import Page
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,19 @@ class AppsServicer(ServicerBase):
         self, request: service_pb2.ListAppsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiAppResponse:
         user = self.user_scope(request.user_app_id)
-        apps = self.objects.find(APP, user, resources_pb2.App, page_of(request))
+        page = page_of(request)
+        wanted = [
+            text.lower() for text in (request.name, request.id, request.query, request.search)
+        ]
+        if not any(wanted):
+            apps = self.objects.find(APP, user, resources_pb2.App, page)
+            return service_pb2.MultiAppResponse(status=success(), apps=apps)
+        matching = [
+            app
+            for app in self.objects.find(APP, user, resources_pb2.App, Page(1, 2**31 - 1))
+            if _app_matches(app, *wanted)
+        ]
+        apps = matching[page.offset : page.offset + page.size]
         return service_pb2.MultiAppResponse(status=success(), apps=apps)
 
     @rpc
@@ -92,3 +105,15 @@ class AppsServicer(ServicerBase):
                 self.state.blobs.delete(scope, input_id)
         logger.info("deleted app %r of user %r", scope.app_id, scope.user_id)
         return status_pb2.BaseResponse(status=success())
+
+
+def _app_matches(app: resources_pb2.App, name: str, app_id: str, query: str, search: str) -> bool:
+    """Apply ListApps filters: ``name`` and ``id`` as substrings, ``query`` and ``search``
+    against the id, name and description, all case-insensitive."""
+    text = f"{app.id} {app.name} {app.description}".lower()
+    return (
+        (not name or name in app.name.lower())
+        and (not app_id or app_id in app.id.lower())
+        and (not query or query in text)
+        and (not search or search in text)
+    )

@@ -111,12 +111,20 @@ class PredictServicer(ServicerBase):
     ) -> service_pb2.MultiOutputResponse:
         model = self.resolve_model(request.user_app_id, request.model_id)
         _check_input_count(len(request.inputs))
-        config = request.model.output_info.output_config
+        config = _output_config(request.model)
         outputs = [self.run_model(model, item, config) for item in request.inputs]
         codes = [output.status.code for output in outputs]
         return service_pb2.MultiOutputResponse(
             status=batch_status(codes, ok=[status_code_pb2.SUCCESS]), outputs=outputs
         )
+
+
+def _output_config(model: resources_pb2.Model) -> resources_pb2.OutputConfig:
+    """Read the output config where the official SDK puts it (``model_version.output_info``),
+    falling back to the deprecated ``Model.output_info``."""
+    if model.model_version.output_info.HasField("output_config"):
+        return model.model_version.output_info.output_config
+    return model.output_info.output_config
 
 
 def _check_input_count(count: int) -> None:
