@@ -70,7 +70,13 @@ def _check_task(task: str, loader: Any) -> None:
 def resolve(
     task: str, split: str, module_dir: str | Path | None, dataset_loader: Any
 ) -> tuple[Source, SourceSpec | None]:
-    """Return the source for ``upload_dataset`` from a module directory or a loader."""
+    """Return the source for ``upload_dataset`` from a module directory or a loader.
+
+    A ``dataset_loader`` string that names a registered loader ("voc", "coco-detection")
+    reads ``module_dir`` as that loader's dataset path, the reference's built-in loader form.
+    """
+    if isinstance(dataset_loader, str) and _is_registered(dataset_loader):
+        return _from_builtin(task, split, dataset_loader, module_dir)
     if (module_dir is None) == (dataset_loader is None):
         raise UserError(
             "pass exactly one of module_dir (a folder whose module defines a loader) or "
@@ -88,6 +94,30 @@ def resolve(
         )
     _check_task(task, dataset_loader)
     return dataset_loader, _spec_of(dataset_loader)
+
+
+def _is_registered(name: str) -> bool:
+    from loaders import available_loaders
+
+    return name in available_loaders()
+
+
+def _from_builtin(
+    task: str, split: str, name: str, dataset_path: str | Path | None
+) -> tuple[Source, SourceSpec]:
+    from loaders import get_loader
+
+    if dataset_path is None:
+        raise UserError(
+            f"dataset_loader {name!r} is a built-in loader and needs the dataset's path; "
+            "pass it as module_dir"
+        )
+    if not split or not isinstance(split, str):
+        raise UserError(f"split {split!r} is invalid; pass train, test or val")
+    options = _module_options(get_loader(name), task, split)
+    source, spec = from_loader(name, dataset_path, options)
+    _check_task(task, source)
+    return source, spec
 
 
 def _from_module_dir(task: str, split: str, directory: Path) -> tuple[Source, SourceSpec]:

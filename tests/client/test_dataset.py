@@ -3,6 +3,7 @@ folders, loader instances and module directories, with job counts and failures."
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,27 @@ def test_upload_dataset_with_loader(dataset: Dataset, app: App, datasets: Path) 
     assert result.inputs_uploaded == 10
     assert result.annotations_uploaded > 0
     assert result.annotations_failed == 0
+
+
+def test_upload_dataset_builtin_loader_by_name(
+    dataset: Dataset, app: App, datasets: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "voc"
+    shutil.copytree(datasets / "voc2012", root)
+    names = sorted(path.stem for path in (root / "Annotations").glob("*.xml"))
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    (root / "ImageSets" / "Main" / "train.txt").write_text("\n".join(names[:4]) + "\n")
+    result = dataset.upload_dataset(
+        task="visual_detection", split="train", module_dir=str(root), dataset_loader="voc"
+    )
+    assert result.inputs_uploaded == 4
+    assert result.inputs_failed == 0
+    assert result.annotations_uploaded > 0
+
+
+def test_upload_dataset_builtin_loader_needs_path(dataset: Dataset) -> None:
+    with pytest.raises(UserError, match="pass it as module_dir"):
+        dataset.upload_dataset(task="visual_detection", split="train", dataset_loader="voc")
 
 
 def test_upload_dataset_task_mismatch(dataset: Dataset, datasets: Path) -> None:
