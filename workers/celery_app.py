@@ -15,7 +15,7 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 from ingest.pipeline.celery_settings import celery_settings
-from workers import runtime
+from workers import registry, runtime
 from workers.schedule import beat_schedule
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ def _broker_url() -> str:
 app = Celery("workers", include=["workers.tasks", "workers.predict", "workers.scheduled"])
 app.conf.update(celery_settings(_broker_url()))
 app.conf.beat_schedule = beat_schedule()
+
+
+# Importing the registry connects its worker_ready handler.
+__all__ = ["app", "registry"]
 
 
 @worker_process_init.connect

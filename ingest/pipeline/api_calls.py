@@ -27,6 +27,8 @@ PER_ITEM_ACCEPT = (SUCCESS, status_code_pb2.MIXED_STATUS, status_code_pb2.FAILUR
 PENDING_CODES = frozenset(
     {status_code_pb2.INPUT_DOWNLOAD_PENDING, status_code_pb2.INPUT_DOWNLOAD_IN_PROGRESS}
 )
+# Longest pause between two polls of processing status, in seconds.
+MAX_POLL_SECONDS = 0.2
 DUPLICATE_CODES = frozenset(
     {
         status_code_pb2.INPUT_DUPLICATE,
@@ -59,6 +61,8 @@ class CallContext:
     # True while handling the answer to a request that was sent more than once: the earlier
     # sends failed in transit, but the API may have applied them.
     resent: bool = field(default=False)
+    # Ids of the inputs add jobs that this chunk's PostInputs requests created.
+    add_jobs: list[str] = field(default_factory=list)
 
     def send(self, method: str, request: object) -> object:
         tries = 0
@@ -104,6 +108,9 @@ def post_inputs(
     except ApiError as error:
         return {i.id: ItemError(error.status_code, error.description) for i in inputs}
     status = response.status  # type: ignore[attr-defined]
+    job_id = response.inputs_add_job.id  # type: ignore[attr-defined]
+    if job_id:
+        context.add_jobs.append(job_id)
     if status.code == SUCCESS:
         return {i.id: None for i in inputs}
     statuses = {item.id: item.status for item in response.inputs}  # type: ignore[attr-defined]
@@ -149,15 +156,21 @@ def _split_inputs(
 def wait_processed(
     context: CallContext, input_ids: Sequence[str], *, timeout: float = 300.0
 ) -> dict[str, ItemError | None]:
-    """Poll ListInputs until no input is pending; return input id -> None or its error.
+    """Wait until no input is pending; return input id -> None or its processing error.
 
+    While the chunk's inputs add jobs report pending inputs, only their progress counters are
+    polled (cheap for the API); then ListInputs reads the per-input statuses, and is polled
+    itself for inputs still pending (ones written by an earlier attempt, in another job).
     Inputs still pending after ``timeout`` seconds fail with INPUT_DOWNLOAD_PENDING, which
     ``ingest retry`` can redo.
     """
+    if not input_ids:
+        return {}
+    deadline = time.monotonic() + timeout
+    _wait_for_add_jobs(context, deadline)
     results: dict[str, ItemError | None] = {}
     pending = list(input_ids)
-    pause = 0.02
-    deadline = time.monotonic() + timeout
+    pause = 0.01
     while pending:
         request = service_pb2.ListInputsRequest(
             user_app_id=context.user_app, ids=pending, per_page=len(pending), page=1
@@ -185,8 +198,25 @@ def wait_processed(
                 )
                 return results | {input_id: timed_out for input_id in pending}
             time.sleep(pause)
-            pause = min(pause * 2, 1.0)
+            pause = min(pause * 1.5, MAX_POLL_SECONDS)
     return results
+
+
+def _wait_for_add_jobs(context: CallContext, deadline: float) -> None:
+    pause = 0.01
+    for job_id in context.add_jobs:
+        request = service_pb2.GetInputsAddJobRequest(user_app_id=context.user_app, id=job_id)
+        while time.monotonic() < deadline:
+            try:
+                response = context.send("GetInputsAddJob", request)
+            except ApiError as error:
+                logger.debug("%s: cannot read inputs add job %r: %s", context.label, job_id, error)
+                return
+            progress = response.inputs_add_job.progress  # type: ignore[attr-defined]
+            if not progress.pending_count and not progress.in_progress_count:
+                break
+            time.sleep(pause)
+            pause = min(pause * 1.5, MAX_POLL_SECONDS)
 
 
 def delete_inputs(context: CallContext, input_ids: Sequence[str]) -> None:

@@ -24,6 +24,8 @@ from kombu import Queue
 INGEST_QUEUE = "ingest"
 PREDICT_QUEUE = "predict"
 DEFAULT_VISIBILITY_TIMEOUT = 3600
+# Workers announce their pool size under this prefix (see workers.registry).
+WORKER_KEY_PREFIX = "ingest:worker:"
 
 
 def visibility_timeout() -> int:
@@ -76,3 +78,19 @@ def make_producer_app(broker_url: str) -> Any:
     app = Celery("ingest-producer")
     app.conf.update(celery_settings(broker_url))
     return app
+
+
+def announced_concurrency(broker_url: str) -> int | None:
+    """Return the total pool size that live workers announced in Redis, or None."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        keys = list(client.scan_iter(match=f"{WORKER_KEY_PREFIX}*", count=100))
+        values = client.mget(keys) if keys else []
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    total = sum(int(v) for v in values if v is not None)
+    return total or None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.client.transport import Connection
 from ingest.config import Settings
-from ingest.pipeline.celery_settings import make_producer_app
+from ingest.pipeline.celery_settings import announced_concurrency, make_producer_app
 from ingest.pipeline.dispatch import CeleryDispatcher, Dispatcher, ThreadDispatcher
 from ingest.pipeline.job import JobResult, JobSpec, JobState
 from ingest.pipeline.progress import ProgressReporter
@@ -28,17 +28,6 @@ FALLBACK_IN_FLIGHT = 8
 def embedded_concurrency() -> int:
     """Return ``INGEST_CONCURRENCY`` or the default thread count of the embedded mode."""
     return int(os.environ.get("INGEST_CONCURRENCY", DEFAULT_EMBEDDED_CONCURRENCY))
-
-
-def workers_concurrency(app: object, timeout: float = 1.0) -> int | None:
-    """Return the total pool size of the running workers, or None when none answers."""
-    try:
-        stats = app.control.inspect(timeout=timeout).stats() or {}  # type: ignore[attr-defined]
-    except Exception as error:  # the broker may be down; the caller falls back
-        logger.warning("could not ask workers for their concurrency: %s", error)
-        return None
-    total = sum(int(s.get("pool", {}).get("max-concurrency", 0)) for s in stats.values())
-    return total or None
 
 
 def make_dispatcher(
@@ -60,7 +49,7 @@ def make_dispatcher(
         assert settings.broker_url is not None
         app = make_producer_app(settings.broker_url)
         if max_in_flight is None:
-            total = workers_concurrency(app)
+            total = announced_concurrency(settings.broker_url)
             max_in_flight = 2 * total if total else FALLBACK_IN_FLIGHT
         logger.info("job %s: up to %d chunks in flight", spec.job_id, max_in_flight)
         return CeleryDispatcher(app, store, spec.job_id, max_in_flight=max_in_flight)
