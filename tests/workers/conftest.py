@@ -239,6 +239,7 @@ class AppView:
         from clarifai_grpc.grpc.api import service_pb2
 
         from ingest.client.rpc import call
+        from ingest.pipeline.retry_policy import RetryPolicy
 
         found: list[object] = []
         page = 1
@@ -246,7 +247,10 @@ class AppView:
             request = getattr(service_pb2, f"{method}Request")(
                 user_app_id=self.scope, page=page, per_page=1000, **fields
             )
-            items = list(getattr(call(self.connection, method, request), field_name))
+            response = RetryPolicy(max_attempts=30, base_delay=0.01, max_delay=0.1).call(
+                lambda r=request: call(self.connection, method, r), what=method
+            )
+            items = list(getattr(response, field_name))
             found.extend(items)
             if len(items) < 1000:
                 return found

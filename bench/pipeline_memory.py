@@ -1,0 +1,78 @@
+"""Peak memory of the coordinator (the `ingest upload` process) for a large CSV.
+
+    python bench/pipeline_memory.py [--rows 1000000] [--workers 2]
+
+Writes a CSV of ``--rows`` short texts labelled ``pos``/``neg``, starts a local API process
+and ``--workers`` Celery workers on Redis database ``--broker`` (default 14, emptied
+first), runs `ingest upload csv` as a child process, and prints the child's peak resident
+set size (``ru_maxrss`` from ``wait4``), its run time and the final counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline_common import BIN, ROOT, celery_workers, local_api_process, worker_env  # noqa: E402
+
+WORDS = ("fine", "great", "slow", "broken", "clear", "quick", "odd", "useful", "dull", "neat")
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Write ``rows`` reviews of a few words each."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["input", "concepts"])
+        for index in range(rows):
+            words = " ".join(WORDS[(index * k) % len(WORDS)] for k in (1, 3, 7))
+            writer.writerow([f"review {index}: {words}", "pos" if index % 2 else "neg"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (default 1000000)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/14",
+                        help="Redis database to use, emptied first (default db 14)")
+    args = parser.parse_args()
+    redis.Redis.from_url(args.broker).flushdb()
+    with tempfile.TemporaryDirectory(prefix="ingest-membench-") as tmp:
+        work = Path(tmp)
+        data = work / "reviews.csv"
+        write_csv(data, args.rows)
+        print(f"CSV: {args.rows} rows, {data.stat().st_size / 1e6:.1f} MB", flush=True)
+        with local_api_process(work / "localapi") as base_url:
+            env = worker_env(args.broker, base_url, [work], work / "home")
+            with celery_workers(env, args.workers, work):
+                started = time.perf_counter()
+                child = subprocess.Popen(
+                    [str(BIN / "ingest"), "upload", "csv", str(data), "--app", "membench",
+                     "--create", "--json", "--no-progress"],
+                    cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    text=True,
+                )
+                assert child.stdout is not None
+                output = child.stdout.read()
+                _, status, usage = os.wait4(child.pid, 0)
+                elapsed = time.perf_counter() - started
+    summary = json.loads(output)
+    print(f"exit status: {os.waitstatus_to_exitcode(status)}")
+    print(f"inputs uploaded: {summary['inputs_uploaded']}, failed: {summary['inputs_failed']}")
+    print(f"coordinator run time: {elapsed:.1f}s ({summary['inputs_uploaded'] / elapsed:.0f} inputs/s)")
+    # ru_maxrss is in kilobytes on Linux.
+    print(f"coordinator peak RSS: {usage.ru_maxrss / 1024:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
