@@ -1,8 +1,8 @@
 """The prediction task on the ``predict`` queue.
 
 A batch of inputs (by input id, URL, text, or a file under ``INGEST_DATA_ROOTS``) goes to a
-model (``PostModelOutputs``) or a workflow (``PostWorkflowResults``); the outputs are
-returned as JSON-safe dicts, stored by the result backend.
+model (``PostModelOutputs``) or a workflow (``PostWorkflowResults``). The outputs are
+returned as JSON-safe dicts, which the result backend stores.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ def upload_chunk_task(self: Task, message: dict[str, Any]) -> None:
     """Upload one chunk described by a :meth:`ChunkTask.to_message` dict.
 
     Files are read only under ``INGEST_DATA_ROOTS``; the PAT comes from this worker's
-    environment, never from the message. When the job store is unreachable the task is
-    retried later; any other unexpected error marks every input of the chunk as failed, so
+    environment, never from the message. When the job store is unreachable, the task is
+    retried later. Any other unexpected error marks every input of the chunk as failed, so
     the job finishes and ``ingest retry`` can redo them.
     """
     task = ChunkTask.from_message(message)

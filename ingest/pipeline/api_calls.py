@@ -2,7 +2,7 @@
 
 Each function returns per-item results instead of raising for per-item failures. A request
 that fails as a whole with a permanent error is split in halves until the failing items are
-isolated, so one bad input never fails its 127 neighbours.
+isolated, so that one bad input does not fail its 127 neighbours.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ PER_ITEM_ACCEPT = (SUCCESS, status_code_pb2.MIXED_STATUS, status_code_pb2.FAILUR
 PENDING_CODES = frozenset(
     {status_code_pb2.INPUT_DOWNLOAD_PENDING, status_code_pb2.INPUT_DOWNLOAD_IN_PROGRESS}
 )
-# Longest pause between two polls of processing status, in seconds.
+# Maximum pause between two polls of processing status, in seconds.
 MAX_POLL_SECONDS = 0.2
 DUPLICATE_CODES = frozenset(
     {
@@ -40,7 +40,7 @@ DUPLICATE_CODES = frozenset(
 
 @dataclass(frozen=True)
 class ItemError:
-    """Why one input or annotation failed."""
+    """The status code and description of one failed input or annotation."""
 
     status_code: int
     description: str
@@ -52,13 +52,13 @@ ALREADY_EXISTS = ItemError(status_code_pb2.DATABASE_DUPLICATE_KEY, "annotation a
 
 @dataclass
 class CallContext:
-    """What every call of one chunk needs: the connection, the app and the retry policy."""
+    """The connection, app ids and retry policy shared by every call of one chunk."""
 
     connection: Connection
     user_app: resources_pb2.UserAppIDSet
     policy: RetryPolicy
     label: str
-    # True while handling the answer to a request that was sent more than once: the earlier
+    # True while handling the response to a request that was sent more than once. The earlier
     # sends failed in transit, but the API may have applied them.
     resent: bool = field(default=False)
     # Ids of the inputs add jobs that this chunk's PostInputs requests created.
@@ -77,7 +77,7 @@ class CallContext:
 
 
 def is_duplicate(status: object) -> bool:
-    """True when a per-item status says the id already exists."""
+    """Return True when a per-item status reports that the id already exists."""
     code = getattr(status, "code", 0)
     text = f"{getattr(status, 'description', '')} {getattr(status, 'details', '')}".lower()
     return code in DUPLICATE_CODES or "duplicate" in text or "already exists" in text
@@ -98,7 +98,8 @@ def post_inputs(
 ) -> dict[str, ItemError | None]:
     """Create inputs; return input id -> None for success or the error.
 
-    A duplicate id counts as success when ``is_ours(input_id)`` says this job wrote it.
+    A duplicate id counts as success when ``is_ours(input_id)`` returns True, meaning this
+    job wrote it.
     """
     if not inputs:
         return {}
@@ -159,8 +160,9 @@ def wait_processed(
     """Wait until no input is pending; return input id -> None or its processing error.
 
     While the chunk's inputs add jobs report pending inputs, only their progress counters are
-    polled (cheap for the API); then ListInputs reads the per-input statuses, and is polled
-    itself for inputs still pending (ones written by an earlier attempt, in another job).
+    polled, which is cheap for the API. Then ListInputs reads the per-input statuses. It is
+    polled itself for inputs still pending, such as ones an earlier attempt wrote in another
+    inputs add job.
     Inputs still pending after ``timeout`` seconds fail with INPUT_DOWNLOAD_PENDING, which
     ``ingest retry`` can redo.
     """
@@ -281,7 +283,7 @@ def find_identical(context: CallContext, wanted: Sequence[resources_pb2.Input]) 
 
     Compared: text, concepts (id and value) and metadata.
     NOTE: image and video bytes are not compared, because the API returns a hosted URL instead
-    of the bytes; input ids derive from the file path, so a file edited in place counts as
+    of the bytes. Input ids derive from the file path, so a file edited in place counts as
     already present. Delete the input or upload under another id to replace it.
     """
     if not wanted:

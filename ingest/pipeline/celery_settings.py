@@ -6,8 +6,8 @@
   makes the repeat harmless).
 - ``worker_prefetch_multiplier = 1``: a worker reserves one chunk per process, so chunks do
   not wait behind a slow worker while another is idle.
-- ``visibility_timeout``: how long Redis waits before it redelivers an unacknowledged message;
-  it must exceed the longest chunk run, or a slow chunk runs twice at once. It is set in
+- ``visibility_timeout``: how long Redis waits before it redelivers an unacknowledged message.
+  It must exceed the longest chunk run, or a slow chunk runs twice at once. It is set in
   every place kombu reads it.
   kombu's sweep for such messages runs every ``unacked_restore_interval`` seconds.
 - ``worker_cancel_long_running_tasks_on_connection_loss``: a task whose message will be

@@ -1,7 +1,7 @@
 """Deterministic chunking of a record stream.
 
 Chunk ``k`` of a source is the same on every run over the same records, because boundaries
-depend only on the order, count and size estimates of the records: ``resume`` relies on this
+depend only on the order, count and size estimates of the records. ``resume`` relies on this
 to skip the chunks a previous run finished. Load failures pass through in order and do not
 move chunk boundaries.
 """

@@ -1,6 +1,6 @@
 """The coordinator: reads a source, chunks it, records load failures and dispatches chunks.
 
-It holds at most one chunk being built plus the dispatcher's in-flight window, so its
+It keeps at most one chunk being built plus the dispatcher's in-flight window, so its
 memory does not grow with the dataset.
 """
 

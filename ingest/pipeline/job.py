@@ -50,7 +50,7 @@ class ChunkState(str, enum.Enum):
 
 
 class FailureKind(str, enum.Enum):
-    """What failed: a whole input, one annotation, or a record the loader could not read."""
+    """Kind of failure: a whole input, one annotation, or a record the loader could not read."""
 
     INPUT = "input"
     ANNOTATION = "annotation"
@@ -75,8 +75,8 @@ class SourceSpec:
 
 @dataclass
 class JobSpec:
-    """What a job uploads and where. Holds no credentials: workers read the PAT from their
-    own environment."""
+    """Source and destination of a job. It contains no credentials, because workers read the
+    PAT from their own environment."""
 
     job_id: str
     user_id: str
@@ -153,8 +153,8 @@ class FailureEntry:
 
 @dataclass
 class ChunkOutcome:
-    """What one run of a chunk changed: counter deltas, new failures and failures that a
-    retry resolved (by key)."""
+    """Changes from one run of a chunk: counter deltas, new failures, and the keys of failures
+    that a retry resolved."""
 
     chunk_id: str
     deltas: dict[str, int] = field(default_factory=dict)

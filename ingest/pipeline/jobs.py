@@ -143,8 +143,8 @@ def resume_job(
 ) -> JobResult:
     """Continue a job whose coordinator stopped: chunks already done are skipped.
 
-    ``source`` is needed only for jobs started from the Python API with a custom iterable;
-    jobs started from a loader read it again from their stored source spec.
+    ``source`` is needed only for jobs started from the Python API with a custom iterable.
+    Jobs started from a loader read their source again from the stored source spec.
     """
     settings = settings or Settings.from_env()
     options = options or RunOptions()

@@ -148,7 +148,7 @@ def _call(connection: Connection, method: str, request: Any) -> Any:
     try:
         return policy.call(lambda: call(connection, method, request), what=method)
     except ApiError as error:
-        # A create that was retried after a lost answer finds what its first send made.
+        # A create that was retried after a lost response finds what its first send made.
         if (
             method.startswith("Post")
             and error.status_code == status_code_pb2.DATABASE_DUPLICATE_KEY

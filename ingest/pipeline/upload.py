@@ -7,7 +7,7 @@ store at the end, once per chunk.
 
 Idempotency after a crash: the store counts upload attempts per chunk before the first API
 call. When a previous attempt of the same chunk exists, or this attempt already sent the
-request, a "duplicate id" answer means this job wrote the input, so it counts as success.
+request, a "duplicate id" response means this job wrote the input, so it counts as success.
 Annotation ids are derived from the input id and the annotation's position, so a repeated
 PostAnnotations finds its own annotations.
 """
