@@ -72,6 +72,12 @@ def _common_options() -> argparse.ArgumentParser:
         help="chunks sent but not finished (default: twice the workers' concurrency)",
     )
     run.add_argument(
+        "--inline-bytes",
+        action="store_true",
+        help="send files up to INGEST_INLINE_MAX_BYTES (default 1 MiB) inside the task "
+        "messages, for workers that cannot read the dataset's folder",
+    )
+    run.add_argument(
         "--no-progress", action="store_true", help="print no progress bar or progress lines"
     )
     return common
@@ -123,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         source_spec=spec,
         concurrency=args.concurrency,
         max_in_flight=args.max_in_flight,
+        inline_bytes=args.inline_bytes,
         on_start=print_mode_line,
     )
     print_result(result, as_json=args.json)

@@ -14,7 +14,10 @@ Public contract (stable; the Python API and the ``ingest`` command call it)::
         job_id: str | None = None,          # default: a new time-sortable id
         source_spec: SourceSpec | None = None,  # loader, path, options: enables
                                             # resume/retry without passing the source again
-        max_chunk_bytes: int = 64 MB, concurrency: int | None = None,
+        max_chunk_bytes: int = 64 MB,
+        inline_bytes: bool = False,         # send files up to INGEST_INLINE_MAX_BYTES
+                                            # (1 MiB) as bytes in the broker message
+        concurrency: int | None = None,
         max_in_flight: int | None = None,
         on_start: Callable[[str], None] | None = None,  # receives the mode/target line
     ) -> JobResult

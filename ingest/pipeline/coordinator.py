@@ -14,6 +14,7 @@ from clarifai_grpc.grpc.api.status import status_code_pb2
 from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
 from ingest.pipeline.chunking import Chunk, iter_chunks
 from ingest.pipeline.dispatch import Dispatcher
+from ingest.pipeline.inline import inline_records
 from ingest.pipeline.job import FailureEntry, FailureKind, JobSpec
 from ingest.pipeline.store import JobStore
 from ingest.records import LoadFailure, Record
@@ -69,13 +70,16 @@ def dispatch_source(
 
 
 def _send(spec: JobSpec, chunk: Chunk, *, store: JobStore, dispatcher: Dispatcher) -> None:
+    records = chunk.records
+    if spec.inline_max_bytes:
+        records = inline_records(records, max_file_bytes=spec.inline_max_bytes)
     task = ChunkTask(
         job_id=spec.job_id,
         chunk_id=chunk.chunk_id,
         user_id=spec.user_id,
         app_id=spec.app_id,
         dataset_id=spec.dataset_id,
-        items=[ChunkItem(record) for record in chunk.records],
+        items=[ChunkItem(record) for record in records],
     )
     store.mark_dispatched(spec.job_id, task.chunk_id, len(chunk.records))
     logger.debug("%s: sending %d inputs", task.label, len(chunk.records))

@@ -90,6 +90,8 @@ class JobSpec:
     created_at: float = field(default_factory=time.time)
     state: JobState = JobState.RUNNING
     retry_rounds: int = 0
+    # Files up to this size travel inside chunk messages; 0 sends every file as a path.
+    inline_max_bytes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -12,6 +12,7 @@ from ingest.errors import JobError
 from ingest.pipeline.chunking import DEFAULT_MAX_CHUNK_BYTES, MAX_INPUTS_PER_CHUNK
 from ingest.pipeline.coordinator import dispatch_source, dispatch_tasks
 from ingest.pipeline.execution import execute, job_result, make_dispatcher
+from ingest.pipeline.inline import inline_limit_from_env
 from ingest.pipeline.job import (
     ChunkState,
     FailureEntry,
@@ -66,6 +67,7 @@ def run_upload(
     job_id: str | None = None,
     source_spec: SourceSpec | None = None,
     max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES,
+    inline_bytes: bool = False,
     concurrency: int | None = None,
     max_in_flight: int | None = None,
     on_start: Callable[[str], None] | None = None,
@@ -94,6 +96,7 @@ def run_upload(
                 dataset_id=dataset_id,
                 chunk_size=chunk_size,
                 max_chunk_bytes=max_chunk_bytes,
+                inline_max_bytes=inline_limit_from_env() if inline_bytes else 0,
                 source=source_spec,
                 mode="distributed" if target.distributed else "embedded",
                 expected_inputs=_count(source),
