@@ -11,6 +11,7 @@ from ingest.config import Settings
 from ingest.errors import JobError
 from ingest.pipeline.chunking import DEFAULT_MAX_CHUNK_BYTES, MAX_INPUTS_PER_CHUNK
 from ingest.pipeline.coordinator import dispatch_source, dispatch_tasks
+from ingest.pipeline.dispatch import Dispatcher
 from ingest.pipeline.execution import execute, job_result, make_dispatcher
 from ingest.pipeline.inline import inline_limit_from_env
 from ingest.pipeline.job import (
@@ -24,7 +25,7 @@ from ingest.pipeline.job import (
 )
 from ingest.pipeline.redo import build_retry_tasks
 from ingest.pipeline.store import JobStore, open_store
-from ingest.pipeline.target import ensure_app_and_dataset, open_target, resolve_user
+from ingest.pipeline.target import Target, ensure_app_and_dataset, open_target, resolve_user
 from ingest.records import LoadFailure, Record
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def _run(
     source: Source,
     done: set[str],
     settings: Settings,
-    target: object,
+    target: Target,
     store: JobStore,
     connection: Connection,
     options: RunOptions,
@@ -121,15 +122,15 @@ def _run(
     dispatcher = make_dispatcher(
         spec,
         settings=settings,
-        target=target,  # type: ignore[arg-type]
+        target=target,
         store=store,
         connection=connection,
         concurrency=options.concurrency,
         max_in_flight=options.max_in_flight,
     )
 
-    def send(d: object) -> bool:
-        return dispatch_source(spec, source, store=store, dispatcher=d, done_chunks=done)  # type: ignore[arg-type]
+    def send(d: Dispatcher) -> bool:
+        return dispatch_source(spec, source, store=store, dispatcher=d, done_chunks=done)
 
     try:
         return execute(spec, send, store=store, dispatcher=dispatcher, progress=options.progress)
