@@ -1,0 +1,98 @@
+"""Fixtures of the breakage tests: the ``ingest`` command as a new user runs it, against a
+local API on a loopback port, and helpers that read back what the API stored."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from clarifai_grpc.grpc.api import resources_pb2, service_pb2
+
+from ingest.client.transport import Connection
+from ingest.localapi import LocalServer
+
+INGEST = str(Path(sys.executable).with_name("ingest"))
+PAT = "breakage-pat-5f0c2e"
+USER = "breaker"
+PAGE = 1000
+
+
+@dataclass
+class Cli:
+    """Runner of ``ingest`` in the embedded mode against one local API, with its own INGEST_HOME."""
+
+    home: Path
+    base_url: str
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARIFAI_", "INGEST_"))}
+        env.pop("CELERY_BROKER_URL", None)
+        env.update(
+            INGEST_HOME=str(self.home),
+            CLARIFAI_API_BASE=self.base_url,
+            CLARIFAI_PAT=PAT,
+            CLARIFAI_USER_ID=USER,
+        )
+        return env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [INGEST, *args], env=self.env(), capture_output=True, text=True, timeout=120
+        )
+
+
+@dataclass
+class ApiReader:
+    """Reader of the inputs and dataset members stored in the local API."""
+
+    connection: Connection
+
+    def _app(self, app_id: str) -> resources_pb2.UserAppIDSet:
+        return resources_pb2.UserAppIDSet(user_id=USER, app_id=app_id)
+
+    def input_ids(self, app_id: str) -> list[str]:
+        """Return every input id of the app, across pages."""
+        ids: list[str] = []
+        page = 1
+        while True:
+            request = service_pb2.ListInputsRequest(
+                user_app_id=self._app(app_id), page=page, per_page=PAGE
+            )
+            response = self.connection.stub.ListInputs(request, metadata=self.connection.metadata)
+            ids.extend(item.id for item in response.inputs)
+            if len(response.inputs) < PAGE:
+                return ids
+            page += 1
+
+    def dataset_input_ids(self, app_id: str, dataset_id: str) -> list[str]:
+        request = service_pb2.ListDatasetInputsRequest(
+            user_app_id=self._app(app_id), dataset_id=dataset_id, per_page=1000
+        )
+        response = self.connection.stub.ListDatasetInputs(
+            request, metadata=self.connection.metadata
+        )
+        return [item.input.id for item in response.dataset_inputs]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LocalServer]:
+    """Start a local API on a free loopback port that accepts :data:`PAT`."""
+    with LocalServer(data_dir=tmp_path / "localapi", pats=[PAT]) as running:
+        yield running
+
+
+@pytest.fixture
+def cli(tmp_path: Path, server: LocalServer) -> Cli:
+    return Cli(home=tmp_path / "home", base_url=server.base_url)
+
+
+@pytest.fixture
+def api(server: LocalServer) -> Iterator[ApiReader]:
+    connection = Connection.open(server.base_url, PAT)
+    yield ApiReader(connection)
+    connection.close()

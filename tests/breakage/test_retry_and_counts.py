@@ -1,0 +1,140 @@
+"""Bugs found by running `ingest upload`, `retry` and `report` as a new user, embedded mode.
+
+Each xfail test describes a bug in code another part owns. The marker is strict, so the test
+fails once the bug is fixed, and the fix removes the marker.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.breakage.conftest import INGEST, ApiReader, Cli
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _upload_csv(cli: Cli, path: Path, app: str, *extra: str) -> dict[str, object]:
+    result = cli.run("upload", "csv", str(path), "--app", app, "--create", "--json", *extra)
+    assert result.returncode in (0, 1), result.stderr
+    summary: dict[str, object] = json.loads(result.stdout)
+    return summary
+
+
+def test_csv_report_lists_bad_row(cli: Cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.csv", b"input,concepts\n\xff\xfe bad,pos\ngood,neg\n")
+    summary = _upload_csv(cli, path, "rows", "--job-id", "j")
+    assert summary["inputs_uploaded"] == 1
+    report = cli.run("report", "j", "--format", "jsonl")
+    rows = [json.loads(line) for line in report.stdout.splitlines()]
+    assert [row["kind"] for row in rows] == ["load"]
+    assert "not valid UTF-8" in rows[0]["description"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/redo.py _rescanned_items: a CSV load failure has source 'f.csv' "
+    "(row in .record) but the re-read record's source is 'f.csv row N', so retry never "
+    "matches it: the fixed row is not uploaded and the failure stays",
+)
+def test_retry_uploads_fixed_csv_row(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.csv", b"id,input,concepts\nr1,\xff\xfe bad,pos\nr2,good,neg\n")
+    _upload_csv(cli, path, "rows", "--job-id", "j")
+    path.write_bytes(b"id,input,concepts\nr1,now fixed,pos\nr2,good,neg\n")
+    retry = cli.run("retry", "j", "--json")
+    assert json.loads(retry.stdout)["inputs_failed"] == 0
+    assert sorted(api.input_ids("rows")) == ["r1", "r2"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/redo.py _rescanned_items matches the failure by the duplicate's "
+    "input id, so after the user renames the repeated id, retry re-sends row 1, marks the "
+    "failure resolved and never uploads the renamed row (silent loss)",
+)
+def test_retry_after_renamed_duplicate_id(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = _write(tmp_path / "dup.csv", b"id,input,concepts\nx1,hello,pos\nx1,world,neg\n")
+    _upload_csv(cli, path, "dup", "--job-id", "j")
+    path.write_bytes(b"id,input,concepts\nx1,hello,pos\nx2,world,neg\n")
+    cli.run("retry", "j", "--json")
+    assert sorted(api.input_ids("dup")) == ["x1", "x2"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/job.py FailureEntry.counter: a load failure that carries an input "
+    "id (a repeated CSV id) is counted in annotations_failed, so `ingest jobs` shows 0 failed",
+)
+def test_duplicate_id_counts_as_input_failure(cli: Cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "dup.csv", b"id,input,concepts\nx1,hello,pos\nx1,world,neg\n")
+    summary = _upload_csv(cli, path, "dup")
+    assert summary["inputs_uploaded"] == 1
+    assert summary["inputs_failed"] == 1
+    assert summary["annotations_failed"] == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/upload.py skip_identical: an input already in the app with the "
+    "same content is counted as skipped but never added to the job's --dataset",
+)
+def test_skipped_inputs_join_dataset(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.csv", b"input,concepts\none,pos\ntwo,neg\n")
+    _upload_csv(cli, path, "same", "--dataset", "first")
+    second = _upload_csv(cli, path, "same", "--dataset", "second")
+    assert second["inputs_skipped"] == 2
+    assert len(api.dataset_input_ids("same", "second")) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/cli/upload_command.py: --concurrency -3 is not validated; ThreadPoolExecutor "
+    "raises ValueError (traceback) and the job is left 'running' in `ingest jobs`",
+)
+def test_negative_concurrency_is_usage_error(cli: Cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "rows.csv", b"input,concepts\none,pos\n")
+    result = cli.run("upload", "csv", str(path), "--app", "a", "--create", "--concurrency", "-3")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert cli.run("jobs").stdout == ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/execution.py: a loader error raised before the first record (an "
+    "empty CSV) leaves an 'interrupted' job and says `ingest resume`, which fails the same way",
+)
+def test_empty_csv_suggests_no_resume(cli: Cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "empty.csv", b"")
+    result = cli.run("upload", "csv", str(path), "--app", "a", "--create")
+    assert result.returncode == 2
+    assert "is empty" in result.stderr
+    assert "ingest resume" not in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/cli/job_commands.py: `ingest report JOB | head -1` dies with a "
+    "BrokenPipeError traceback instead of exiting quietly",
+)
+def test_report_into_closed_pipe(cli: Cli, tmp_path: Path) -> None:
+    rows = b"input,concepts\n" + b"".join(b"\xff bad %d,pos\n" % i for i in range(3000))
+    _upload_csv(cli, _write(tmp_path / "bad.csv", rows), "pipe", "--job-id", "j")
+    report = subprocess.Popen(
+        [INGEST, "report", "j"],
+        env=cli.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert report.stdout is not None
+    report.stdout.readline()
+    report.stdout.close()
+    _, stderr = report.communicate(timeout=60)
+    assert b"Traceback" not in stderr
