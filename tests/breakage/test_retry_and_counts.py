@@ -190,3 +190,20 @@ def test_retry_uploads_added_coco_images(cli: Cli, api: ApiReader, tmp_path: Pat
     retry = json.loads(cli.run("retry", jobs[0], "--json").stdout)
     assert retry["inputs_failed"] == 0
     assert len(api.input_ids("coco")) == 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="loaders/folder.py _record -> ingest/ids.py _digest: a file name that is not "
+    "UTF-8 raises UnicodeEncodeError, which aborts the whole upload (traceback, 0 uploaded) "
+    "instead of recording one load failure",
+)
+def test_non_utf8_file_name_fails_alone(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    _jpeg(folder / "cat" / "good.jpg")
+    _jpeg(Path(folder / "cat").joinpath(b"bad\xff.jpg".decode("utf-8", "surrogateescape")))
+    result = cli.run("upload", "folder", str(folder), "--app", "names", "--create", "--json")
+    assert "Traceback" not in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["inputs_uploaded"] == 1
+    assert summary["inputs_failed"] == 1
