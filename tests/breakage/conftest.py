@@ -69,6 +69,19 @@ class ApiReader:
                 return ids
             page += 1
 
+    def box_labels(self, app_id: str) -> list[str]:
+        """Return the concept ids of every region annotation in the app."""
+        request = service_pb2.ListAnnotationsRequest(
+            user_app_id=self._app(app_id), list_all_annotations=True, per_page=PAGE
+        )
+        response = self.connection.stub.ListAnnotations(request, metadata=self.connection.metadata)
+        return [
+            concept.id
+            for annotation in response.annotations
+            for region in annotation.data.regions
+            for concept in region.data.concepts
+        ]
+
     def dataset_input_ids(self, app_id: str, dataset_id: str) -> list[str]:
         request = service_pb2.ListDatasetInputsRequest(
             user_app_id=self._app(app_id), dataset_id=dataset_id, per_page=1000

@@ -207,3 +207,20 @@ def test_non_utf8_file_name_fails_alone(cli: Cli, tmp_path: Path) -> None:
     summary = json.loads(result.stdout)
     assert summary["inputs_uploaded"] == 1
     assert summary["inputs_failed"] == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest/pipeline/upload.py count_existing_annotation: annotation ids derive from "
+    "the source position, not the content, so a corrected box or label uploaded again "
+    "counts as skipped and the app keeps the old annotation, with no failure",
+)
+def test_corrected_annotation_is_not_skipped(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    annotations = _coco(tmp_path / "coco", 1)
+    _jpeg(tmp_path / "coco" / "images" / "0.jpg")
+    upload = ["upload", "coco-detection", str(annotations), "--app", "fix", "--create", "--json"]
+    first = cli.run(*upload)
+    assert first.returncode == 0, first.stderr
+    annotations.write_text(annotations.read_text().replace('"name": "a"', '"name": "b"'))
+    second = json.loads(cli.run(*upload).stdout)
+    assert second["annotations_failed"] == 1 or api.box_labels("fix") == ["b"]
