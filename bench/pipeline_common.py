@@ -21,6 +21,15 @@ USER = "bench"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so the context managers below stop their processes."""
+
+    def handle(signum: int, frame: object) -> None:
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, handle)
+
+
 def make_photo_folder(source: Path, dest: Path, count: int) -> Path:
     """Fill ``dest`` with ``count`` photos from ``source``, repeated under distinct names in
     one flat folder (the official SDK's upload_from_folder does not descend into
@@ -116,7 +125,7 @@ def celery_workers(
             "--hostname",
             f"bench{index}@localhost",
             "--loglevel",
-            "WARNING",
+            os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"),
             "--without-gossip",
             "--without-mingle",
             "--pool",

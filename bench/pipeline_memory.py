@@ -29,7 +29,14 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline_common import BIN, ROOT, celery_workers, local_api_process, worker_env  # noqa: E402
+from pipeline_common import (  # noqa: E402
+    BIN,
+    ROOT,
+    celery_workers,
+    exit_on_sigterm,
+    local_api_process,
+    worker_env,
+)
 
 WORDS = ("fine", "great", "slow", "broken", "clear", "quick", "odd", "useful", "dull", "neat")
 
@@ -84,6 +91,7 @@ def main() -> None:
         help="Redis database to use, emptied first (default db 14)",
     )
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.child:
         run_generator_child(args.rows)
         return

@@ -36,6 +36,7 @@ from pipeline_common import (  # noqa: E402
     PAT,
     USER,
     celery_workers,
+    exit_on_sigterm,
     local_api_process,
     make_photo_folder,
     worker_env,
@@ -83,7 +84,8 @@ def run_pipeline(args: argparse.Namespace, base_url: str, photos: Path, work: Pa
         )
         elapsed = time.perf_counter() - started
     if result.inputs_uploaded != args.count:
-        raise SystemExit(f"pipeline uploaded {result.inputs_uploaded} of {args.count}")
+        first = result.failures[0].to_dict() if result.failures else None
+        raise SystemExit(f"pipeline uploaded {result.inputs_uploaded} of {args.count}: {first}")
     return elapsed
 
 
@@ -158,6 +160,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-sdk", action="store_true", help="do not run the official SDK")
     args = parser.parse_args()
+    exit_on_sigterm()
     redis.Redis.from_url(args.broker).flushdb()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         work = Path(tmp)

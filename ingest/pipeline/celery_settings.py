@@ -67,7 +67,6 @@ def celery_settings(broker_url: str, *, result_backend: str | None = None) -> di
             "workers.predict": {"queue": PREDICT_QUEUE},
         },
         "result_expires": 24 * 3600,
-        "worker_hijack_root_logger": False,
     }
 
 
