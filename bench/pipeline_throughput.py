@@ -188,6 +188,7 @@ def main() -> None:
         f" ({args.count / processed:.0f} inputs/s until all processed)"
     )
     print(f"pipeline / ceiling: {rate / ceiling:.2f}")
+    print(f"pipeline / ceiling until all processed: {rate / (args.count / processed):.2f}")
     if sdk is not None:
         print(f"official SDK upload_from_folder: {sdk:.2f}s, {args.count / sdk:.0f} inputs/s")
         print(f"pipeline / SDK: {rate / (args.count / sdk):.2f}")
