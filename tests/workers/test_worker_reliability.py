@@ -85,6 +85,11 @@ def test_worker_sigkill_mid_job(workers: Cluster, small_images: Path, tmp_path: 
     assert summary["inputs_uploaded"] == 2000
     assert summary["inputs_failed"] == 0
     assert summary["chunks_done"] == 16
+    attempts = redis.Redis.from_url(workers.redis_url, decode_responses=True).hgetall(
+        f"ingest:job:{job_id}:attempts"
+    )
+    # The killed worker held unacknowledged chunks, which another worker ran again.
+    assert any(int(count) > 1 for count in attempts.values())
     _assert_exactly_once(workers, "rel-kill", 2000)
 
 
