@@ -30,7 +30,8 @@ _SUFFIX_HEX = 10
 
 
 def _digest(text: str, length: int) -> str:
-    data = unicodedata.normalize("NFC", text).encode("utf-8")
+    # surrogateescape keeps the raw bytes of a file name that is not UTF-8.
+    data = unicodedata.normalize("NFC", text).encode("utf-8", "surrogateescape")
     return hashlib.blake2b(data, digest_size=16).hexdigest()[:length]
 
 

@@ -85,8 +85,13 @@ def parse_metadata(cell: str) -> dict[str, Any] | None:
     if not cell.strip():
         return None
     try:
-        value = json.loads(cell)
-    except json.JSONDecodeError as error:
+        value = json.loads(cell, parse_constant=_reject_constant)
+    except ValueError as error:
+        if not isinstance(error, json.JSONDecodeError):
+            raise UserError(
+                f"metadata {cell!r} contains {error}, which JSON does not allow and "
+                "Clarifai cannot store; write a finite number or null"
+            ) from error
         raise UserError(
             f"metadata {cell!r} is not valid JSON ({error.msg} at position {error.pos}); write "
             'a JSON object with double quotes, for example {"source": "web"}'
@@ -94,6 +99,10 @@ def parse_metadata(cell: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise UserError(f"metadata {cell!r} is a JSON {type(value).__name__}; write a JSON object")
     return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
 
 
 def parse_geo(longitude: str, latitude: str) -> tuple[float, float] | None:

@@ -74,6 +74,15 @@ class FolderLoader(Loader):
     def records(self) -> Iterator[Item]:
         for file_path in self._files():
             relative = relative_to(file_path, self.path)
+            if not is_utf8(relative):
+                yield self.failure(
+                    printable(relative),
+                    "",
+                    "file name is not valid UTF-8, so it cannot become an input id",
+                    "rename the file to a UTF-8 name",
+                    None,
+                )
+                continue
             try:
                 yield self._record(file_path, relative)
             except IngestError as error:
@@ -127,3 +136,17 @@ class FolderLoader(Loader):
         if not text.strip():
             raise RecordError("text file is empty")
         return text
+
+
+def is_utf8(name: str) -> bool:
+    """Return True unless ``name`` holds bytes that are not UTF-8 (surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    """Return ``name`` with undecodable bytes shown as ``\\xNN`` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -10,12 +10,6 @@ from ingest.records import LoadFailure, Record
 from loaders import get_loader
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders/csv_loader.py: json.loads accepts NaN and Infinity in the metadata column, "
-    "and Record.to_message then raises SerializeToJsonError, which in the distributed mode "
-    "aborts the whole job at dispatch (0 uploaded) instead of failing that row",
-)
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_metadata_fails_the_row(tmp_path: Path, value: str) -> None:
     path = tmp_path / "rows.csv"

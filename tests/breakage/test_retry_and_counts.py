@@ -192,12 +192,6 @@ def test_retry_uploads_added_coco_images(cli: Cli, api: ApiReader, tmp_path: Pat
     assert len(api.input_ids("coco")) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders/folder.py _record -> ingest/ids.py _digest: a file name that is not "
-    "UTF-8 raises UnicodeEncodeError, which aborts the whole upload (traceback, 0 uploaded) "
-    "instead of recording one load failure",
-)
 def test_non_utf8_file_name_fails_alone(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "photos"
     _jpeg(folder / "cat" / "good.jpg")
