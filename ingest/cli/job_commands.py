@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from ingest.cli.output import exit_status, print_mode_line, print_result
+from ingest.cli.upload_command import positive_int
 from ingest.pipeline import (
     RunOptions,
     job_failures,
@@ -40,8 +41,12 @@ def add_parsers(commands: Any) -> None:
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("job_id", metavar="JOB")
         sub.add_argument("--json", action="store_true", help="print the result as JSON")
-        sub.add_argument("--concurrency", type=int, help="upload threads in the embedded mode")
-        sub.add_argument("--max-in-flight", type=int, help="chunks sent but not finished")
+        sub.add_argument(
+            "--concurrency", type=positive_int, help="upload threads in the embedded mode"
+        )
+        sub.add_argument(
+            "--max-in-flight", type=positive_int, help="chunks sent but not finished"
+        )
         sub.add_argument("--no-progress", action="store_true", help="print no progress")
         sub.set_defaults(handler=handler)
 

@@ -63,12 +63,12 @@ def _common_options() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--concurrency",
-        type=int,
+        type=positive_int,
         help="upload threads in the embedded mode (default INGEST_CONCURRENCY or 4)",
     )
     run.add_argument(
         "--max-in-flight",
-        type=int,
+        type=positive_int,
         help="chunks sent but not finished (default: twice the workers' concurrency)",
     )
     run.add_argument(
@@ -81,6 +81,17 @@ def _common_options() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="print no progress bar or progress lines"
     )
     return common
+
+
+def positive_int(text: str) -> int:
+    """Parse a count that must be at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1; use a count of at least 1")
+    return value
 
 
 def _add_loader_option(group: Any, option: Any) -> None:

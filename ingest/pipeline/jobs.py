@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ingest.client.transport import Connection
 from ingest.config import Settings
-from ingest.errors import JobError
+from ingest.errors import ConfigError, JobError
 from ingest.pipeline.chunking import DEFAULT_MAX_CHUNK_BYTES, MAX_INPUTS_PER_CHUNK
 from ingest.pipeline.coordinator import dispatch_source, dispatch_tasks
 from ingest.pipeline.dispatch import Dispatcher
@@ -23,6 +25,7 @@ from ingest.pipeline.job import (
     SourceSpec,
     new_job_id,
 )
+from ingest.pipeline.job_lock import job_lock
 from ingest.pipeline.redo import build_retry_tasks
 from ingest.pipeline.store import JobStore, open_store
 from ingest.pipeline.target import Target, ensure_app_and_dataset, open_target, resolve_user
@@ -74,6 +77,7 @@ def run_upload(
     on_start: Callable[[str], None] | None = None,
 ) -> JobResult:
     """Upload every record of ``source`` into an app (and dataset); see the package docs."""
+    _check_counts(chunk_size=chunk_size, concurrency=concurrency, max_in_flight=max_in_flight)
     settings = settings or Settings.from_env()
     options = RunOptions(base_url, pat, progress, concurrency, max_in_flight, on_start)
     with open_target(settings, base_url=base_url, pat=pat) as target:
@@ -81,6 +85,7 @@ def run_upload(
             on_start(target.describe(settings))
         user = resolve_user(user_id, settings, target)
         connection = Connection.open(target.base_url, target.pat)
+        store: JobStore | None = None
         try:
             ensure_app_and_dataset(
                 connection,
@@ -102,11 +107,17 @@ def run_upload(
                 mode="distributed" if target.distributed else "embedded",
                 expected_inputs=_count(source),
             )
+            # Read the first item before the job exists: a source that cannot be read at all
+            # (a missing or empty file) raises here and leaves no job behind.
+            source = _started(source)
             store.create_job(spec)
             logger.info("job %s: uploading to app %r dataset %r", spec.job_id, app_id, dataset_id)
-            return _run(spec, source, set(), settings, target, store, connection, options)
+            with job_lock(store, spec.job_id):
+                return _run(spec, source, set(), settings, target, store, connection, options)
         finally:
             connection.close()
+            if store is not None:
+                store.close()
 
 
 def _run(
@@ -132,10 +143,7 @@ def _run(
     def send(d: Dispatcher) -> bool:
         return dispatch_source(spec, source, store=store, dispatcher=d, done_chunks=done)
 
-    try:
-        return execute(spec, send, store=store, dispatcher=dispatcher, progress=options.progress)
-    finally:
-        store.close()
+    return execute(spec, send, store=store, dispatcher=dispatcher, progress=options.progress)
 
 
 def resume_job(
@@ -151,8 +159,17 @@ def resume_job(
     Jobs started from a loader read their source again from the stored source spec.
     """
     settings = settings or Settings.from_env()
-    options = options or RunOptions()
     store = open_store(settings)
+    try:
+        with job_lock(store, job_id):
+            return _resume_locked(job_id, source, settings, options or RunOptions(), store)
+    finally:
+        store.close()
+
+
+def _resume_locked(
+    job_id: str, source: Source | None, settings: Settings, options: RunOptions, store: JobStore
+) -> JobResult:
     spec = store.get_spec(job_id)
     if source is None:
         if spec.source is None:
@@ -178,10 +195,29 @@ def retry_job(
     job_id: str, *, settings: Settings | None = None, options: RunOptions | None = None
 ) -> JobResult:
     """Upload again only what failed in a job: failed inputs, failed annotations, and records
-    whose load failed (read again from the job's source, after the user fixed them)."""
+    whose load failed (read again from the job's source, after the user fixed them).
+
+    A job that did not finish (its coordinator stopped) is resumed first, so the retry
+    leaves no chunk unsent.
+    """
     settings = settings or Settings.from_env()
     options = options or RunOptions()
     store = open_store(settings)
+    try:
+        with job_lock(store, job_id):
+            spec = store.get_spec(job_id)
+            if not spec.state.finished and spec.source is not None:
+                logger.info("job %s did not finish; resuming it before the retry", job_id)
+                _resume_locked(job_id, None, settings, options, store)
+                options = dataclasses.replace(options, on_start=None)
+            return _retry_locked(job_id, settings, options, store)
+    finally:
+        store.close()
+
+
+def _retry_locked(
+    job_id: str, settings: Settings, options: RunOptions, store: JobStore
+) -> JobResult:
     spec = store.get_spec(job_id)
     failures = list(store.failures(job_id))
     spec.retry_rounds += 1
@@ -212,7 +248,6 @@ def retry_job(
             )
         finally:
             connection.close()
-            store.close()
 
 
 def job_status(job_id: str, *, settings: Settings | None = None) -> JobResult:
@@ -244,6 +279,25 @@ def list_jobs(*, settings: Settings | None = None, limit: int = 50) -> list[JobR
         ]
     finally:
         store.close()
+
+
+def _check_counts(**counts: int | None) -> None:
+    for name, value in counts.items():
+        if value is not None and value < 1:
+            raise ConfigError(f"{name} is {value!r}; use a count of at least 1")
+    chunk_size = counts.get("chunk_size")
+    if chunk_size is not None and chunk_size > MAX_INPUTS_PER_CHUNK:
+        raise ConfigError(f"chunk_size is {chunk_size!r}; use at most {MAX_INPUTS_PER_CHUNK}")
+
+
+def _started(source: Source) -> Source:
+    """Return ``source`` as an iterator whose first item was already read (and kept)."""
+    iterator = iter(source)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], iterator)
 
 
 def _count(source: Source) -> int | None:

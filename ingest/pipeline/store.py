@@ -60,6 +60,15 @@ class JobStore(Protocol):
     def wait_for_chunks(self, job_id: str, chunk_ids: Collection[str], timeout: float) -> set[str]:
         """Wait up to ``timeout`` seconds for progress; return which of ``chunk_ids`` are done."""
 
+    def acquire_lock(self, job_id: str, owner: str, ttl: float) -> bool:
+        """Take or extend the job's lock for ``ttl`` seconds; False when another owner has it."""
+
+    def lock_owner(self, job_id: str) -> str | None:
+        """Return the owner of the job's lock, or None when it is free."""
+
+    def release_lock(self, job_id: str, owner: str) -> None:
+        """Free the job's lock if ``owner`` holds it."""
+
     def close(self) -> None:
         """Release connections."""
 

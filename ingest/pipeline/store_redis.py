@@ -9,6 +9,7 @@ Keys, per job ``J`` (all under the ``ingest:`` prefix)::
     ingest:job:J:attempts    hash chunk id -> upload attempts started
     ingest:job:J:failures    hash failure key -> failure entry as JSON
     ingest:job:J:done        list of chunk ids completed, read by the coordinator
+    ingest:job:J:lock        owner of the job's coordinator lock, with an expiry
 
 Chunk completion runs as one Lua script, so a chunk's counters and failures are applied at
 most once even when two workers finish the same redelivered chunk.
@@ -65,6 +66,21 @@ return 1
 """
 
 
+# KEYS: lock. ARGV: owner, ttl in ms. Takes a free lock or extends one the owner holds.
+_ACQUIRE_LOCK = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+# KEYS: lock. ARGV: owner.
+_RELEASE_LOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
 class RedisJobStore:
     """A :class:`~ingest.pipeline.store.JobStore` on a Redis database."""
 
@@ -72,6 +88,8 @@ class RedisJobStore:
         self._redis = client
         self._complete = client.register_script(_COMPLETE_CHUNK)
         self._record = client.register_script(_RECORD_FAILURES)
+        self._lock = client.register_script(_ACQUIRE_LOCK)
+        self._unlock = client.register_script(_RELEASE_LOCK)
 
     @classmethod
     def from_url(cls, url: str) -> RedisJobStore:
@@ -161,6 +179,16 @@ class RedisJobStore:
         ordered = list(chunk_ids)
         states = self._redis.hmget(self._key(job_id, "chunks"), ordered)
         return {c for c, s in zip(ordered, states, strict=True) if s == ChunkState.DONE.value}
+
+    def acquire_lock(self, job_id: str, owner: str, ttl: float) -> bool:
+        return bool(self._lock(keys=[self._key(job_id, "lock")], args=[owner, int(ttl * 1000)]))
+
+    def lock_owner(self, job_id: str) -> str | None:
+        value = self._redis.get(self._key(job_id, "lock"))
+        return str(value) if value is not None else None
+
+    def release_lock(self, job_id: str, owner: str) -> None:
+        self._unlock(keys=[self._key(job_id, "lock")], args=[owner])
 
     def close(self) -> None:
         self._redis.close()

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS counters (
 CREATE TABLE IF NOT EXISTS chunks (
     job_id TEXT NOT NULL, chunk_id TEXT NOT NULL, state TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (job_id, chunk_id));
+CREATE TABLE IF NOT EXISTS locks (
+    job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS failures (
     job_id TEXT NOT NULL, key TEXT NOT NULL, counter TEXT NOT NULL, entry TEXT NOT NULL,
     PRIMARY KEY (job_id, key));
@@ -174,6 +176,29 @@ class SqliteJobStore:
         time.sleep(min(timeout, 0.2))
         states = self.chunk_states(job_id)
         return {c for c in chunk_ids if states.get(c) is ChunkState.DONE}
+
+    def acquire_lock(self, job_id: str, owner: str, ttl: float) -> bool:
+        now = time.time()
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT owner, expires_at FROM locks WHERE job_id = ?", (job_id,)
+            ).fetchone()
+            if row is not None and row[0] != owner and row[1] > now:
+                return False
+            db.execute("INSERT OR REPLACE INTO locks VALUES (?, ?, ?)", (job_id, owner, now + ttl))
+        return True
+
+    def lock_owner(self, job_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT owner FROM locks WHERE job_id = ? AND expires_at > ?",
+                (job_id, time.time()),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def release_lock(self, job_id: str, owner: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM locks WHERE job_id = ? AND owner = ?", (job_id, owner))
 
     def close(self) -> None:
         with self._lock:

@@ -89,7 +89,9 @@ class _ChunkRun:
 
     def is_ours(self, input_id: str) -> bool:
         item = self.items.get(input_id)
-        posted_before = item is not None and item.redo_kind in ("input", "annotation")
+        # A redone annotation belongs to an input this job wrote. A redone input failed, so
+        # this job never wrote it: a duplicate of it was written by someone else.
+        posted_before = item is not None and item.redo_kind == "annotation"
         counted = item is not None and bool(item.redo and item.redo.get("counted"))
         existed = input_id in self.existing
         return self.prior_attempts > 0 or self.context.resent or posted_before or counted or existed

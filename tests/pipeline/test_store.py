@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from ingest.pipeline.job import (
     JobState,
     SourceSpec,
 )
+from ingest.pipeline.job_lock import job_lock
 from ingest.pipeline.store import JobStore
 from ingest.pipeline.store_redis import RedisJobStore
 from ingest.pipeline.store_sqlite import SqliteJobStore
@@ -174,3 +179,40 @@ def test_wait_for_chunks_reports_done(store: JobStore) -> None:
         store.mark_dispatched("job-1", chunk, 1)
     store.complete_chunk("job-1", ChunkOutcome("c1"))
     assert store.wait_for_chunks("job-1", {"c0", "c1"}, 0.05) == {"c1"}
+
+
+def test_lock_excludes_other_owner(store: JobStore) -> None:
+    store.create_job(_spec())
+    assert store.acquire_lock("job-1", "a", 30) is True
+    assert store.acquire_lock("job-1", "b", 30) is False
+    assert store.acquire_lock("job-1", "a", 30) is True
+    assert store.lock_owner("job-1") == "a"
+    store.release_lock("job-1", "b")
+    assert store.lock_owner("job-1") == "a"
+    store.release_lock("job-1", "a")
+    assert store.lock_owner("job-1") is None
+    assert store.acquire_lock("job-1", "b", 30) is True
+
+
+def test_lock_expires(store: JobStore) -> None:
+    store.create_job(_spec())
+    assert store.acquire_lock("job-1", "a", 0.05)
+    time.sleep(0.1)
+    assert store.acquire_lock("job-1", "b", 30) is True
+
+
+def test_job_lock_takes_over_dead_process(store: JobStore) -> None:
+    store.create_job(_spec())
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    assert store.acquire_lock("job-1", f"{socket.gethostname()}:{dead.pid}:x", 30)
+    with job_lock(store, "job-1"):
+        assert store.lock_owner("job-1") != f"{socket.gethostname()}:{dead.pid}:x"
+    assert store.lock_owner("job-1") is None
+
+
+def test_job_lock_rejects_live_holder(store: JobStore) -> None:
+    store.create_job(_spec())
+    assert store.acquire_lock("job-1", f"{socket.gethostname()}:{os.getpid()}:other", 30)
+    with pytest.raises(JobError, match="another process"), job_lock(store, "job-1"):
+        pass

@@ -1,0 +1,79 @@
+"""One coordinator per job at a time: upload, resume and retry hold the job's lock.
+
+Two `ingest retry` runs of the same job would each send a round over the same failures and
+both count their successes. The lock prevents that. It expires :data:`LOCK_TTL_SECONDS` after
+its holder stops refreshing it, and a holder on this machine whose process is gone is taken
+over at once, so a killed coordinator does not block `ingest resume`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+
+from ingest.errors import JobError
+from ingest.pipeline.store import JobStore
+
+logger = logging.getLogger(__name__)
+
+LOCK_TTL_SECONDS = 30
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _holder_is_dead(owner: str) -> bool:
+    """Return True when ``owner`` is a process on this machine that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@contextlib.contextmanager
+def job_lock(store: JobStore, job_id: str) -> Iterator[None]:
+    """Hold the job's lock while the block runs; raise JobError when another process has it."""
+    owner = _owner()
+    if not store.acquire_lock(job_id, owner, LOCK_TTL_SECONDS):
+        holder = store.lock_owner(job_id)
+        if holder and _holder_is_dead(holder):
+            logger.info("job %s: taking over the lock of stopped process %s", job_id, holder)
+            store.release_lock(job_id, holder)
+        if not store.acquire_lock(job_id, owner, LOCK_TTL_SECONDS):
+            raise JobError(
+                f"job {job_id!r} is being run by another process ({holder}); wait for it to "
+                f"finish, or stop it: its lock expires {LOCK_TTL_SECONDS}s after it stops"
+            )
+    stop = threading.Event()
+    refresher = threading.Thread(
+        target=_refresh, args=(store, job_id, owner, stop), name="ingest-lock", daemon=True
+    )
+    refresher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        refresher.join()
+        store.release_lock(job_id, owner)
+
+
+def _refresh(store: JobStore, job_id: str, owner: str, stop: threading.Event) -> None:
+    while not stop.wait(LOCK_TTL_SECONDS / 3):
+        try:
+            if not store.acquire_lock(job_id, owner, LOCK_TTL_SECONDS):
+                logger.warning("job %s: lost its lock to another process", job_id)
+        except Exception as error:  # the store may be briefly unreachable; try again later
+            logger.warning("job %s: could not refresh its lock: %s", job_id, error)
