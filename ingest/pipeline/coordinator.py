@@ -34,6 +34,7 @@ def load_failure_entry(failure: LoadFailure, *, chunk_id: str = "") -> FailureEn
         description=failure.message(),
         input_id=failure.input_id,
         source=failure.source,
+        place=f"{failure.source} {failure.record}" if failure.record else failure.source,
     )
 
 

@@ -130,6 +130,9 @@ class FailureEntry:
     source: str = ""
     record: dict[str, Any] | None = None
     annotation_id: str | None = None
+    # For a load failure: where in the source it happened, in the form loaders give a
+    # record's ``source`` ("data.csv row 7"), so a retry finds the fixed record.
+    place: str = ""
 
     @property
     def counter(self) -> str:

@@ -60,26 +60,49 @@ def _stored_items(failures: Iterable[FailureEntry]) -> Iterator[ChunkItem]:
 def _rescanned_items(
     failures: list[FailureEntry], source: Iterable[Record | LoadFailure]
 ) -> Iterator[ChunkItem]:
+    """Yield the records of the source that redo load failures.
+
+    A record matches a failure by place: the record's ``source`` ("data.csv row 7") equals
+    where the failure happened, or its file is the failure's file. A failure that no record
+    matches that way falls back to its input id, which is how a bad annotation of an input
+    that loaded is found.
+    """
+    by_place: dict[str, FailureEntry] = {}
+    for failure in failures:
+        for name in (failure.place, failure.source):
+            if name:
+                by_place.setdefault(name, failure)
     by_input = {f.input_id: f for f in failures if f.input_id}
-    by_source = {f.source: f for f in failures if f.source}
+    matched: set[str] = set()
+    candidates: dict[str, Record] = {}
     still_failing = 0
     for item in source:
         if isinstance(item, LoadFailure):
-            still_failing += int(item.source in by_source or item.input_id in by_input)
+            place = f"{item.source} {item.record}" if item.record else item.source
+            still_failing += int(place in by_place)
             continue
-        failure = by_input.get(item.input_id) or _match_source(item, by_source)
-        if failure is None:
-            continue
-        yield ChunkItem(
-            item,
-            redo={"kind": "load", "key": failure.key, "counted": bool(failure.input_id)},
-        )
+        found = _match_place(item, by_place)
+        if found is not None:
+            matched.add(found.key)
+            yield _redo_item(item, found)
+        elif item.input_id in by_input:
+            candidates[item.input_id] = item
+    for input_id, record in candidates.items():
+        fallback = by_input[input_id]
+        if fallback.key not in matched:
+            yield _redo_item(record, fallback)
     if still_failing:
         logger.warning("%d records of the source still fail to load", still_failing)
 
 
-def _match_source(record: Record, by_source: dict[str, FailureEntry]) -> FailureEntry | None:
-    for name in (record.file_path, record.source):
-        if name and name in by_source:
-            return by_source[name]
+def _redo_item(record: Record, failure: FailureEntry) -> ChunkItem:
+    # The input was uploaded and counted before when the failure was about a part of it.
+    counted = bool(failure.input_id) and record.input_id == failure.input_id
+    return ChunkItem(record, redo={"kind": "load", "key": failure.key, "counted": counted})
+
+
+def _match_place(record: Record, by_place: dict[str, FailureEntry]) -> FailureEntry | None:
+    for name in (record.source, record.file_path):
+        if name and name in by_place:
+            return by_place[name]
     return None
