@@ -278,8 +278,10 @@ def post_annotations(
     return results
 
 
-def find_identical(context: CallContext, wanted: Sequence[resources_pb2.Input]) -> set[str]:
-    """Return the ids of ``wanted`` inputs that already exist with the same content.
+def find_identical(
+    context: CallContext, wanted: Sequence[resources_pb2.Input]
+) -> dict[str, resources_pb2.Input]:
+    """Return the existing inputs that have the same content as ``wanted`` ones, by id.
 
     Compared: text, concepts (id and value) and metadata.
     NOTE: image and video bytes are not compared, because the API returns a hosted URL instead
@@ -287,7 +289,7 @@ def find_identical(context: CallContext, wanted: Sequence[resources_pb2.Input]) 
     already present. Delete the input or upload under another id to replace it.
     """
     if not wanted:
-        return set()
+        return {}
     request = service_pb2.ListInputsRequest(
         user_app_id=context.user_app, ids=[i.id for i in wanted], per_page=len(wanted), page=1
     )
@@ -295,9 +297,38 @@ def find_identical(context: CallContext, wanted: Sequence[resources_pb2.Input]) 
         response = context.send("ListInputs", request)
     except ApiError as error:
         logger.warning("%s: could not read existing inputs: %s", context.label, error)
-        return set()
+        return {}
     existing = {item.id: item for item in response.inputs}  # type: ignore[attr-defined]
-    return {i.id for i in wanted if i.id in existing and _same_content(i, existing[i.id])}
+    return {
+        i.id: existing[i.id]
+        for i in wanted
+        if i.id in existing and _same_content(i, existing[i.id])
+    }
+
+
+def add_to_dataset(context: CallContext, dataset_id: str, input_ids: Sequence[str]) -> bool:
+    """Add existing inputs to a dataset; returns False (after logging) when the call failed."""
+    if not input_ids:
+        return True
+    request = service_pb2.PostDatasetInputsRequest(
+        user_app_id=context.user_app,
+        dataset_id=dataset_id,
+        dataset_inputs=[
+            resources_pb2.DatasetInput(input=resources_pb2.Input(id=i)) for i in input_ids
+        ],
+    )
+    try:
+        context.send("PostDatasetInputs", request)
+    except ApiError as error:
+        logger.warning(
+            "%s: could not add %d present inputs to dataset %r: %s",
+            context.label,
+            len(input_ids),
+            dataset_id,
+            error,
+        )
+        return False
+    return True
 
 
 def _same_content(wanted: resources_pb2.Input, found: resources_pb2.Input) -> bool:

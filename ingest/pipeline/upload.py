@@ -137,7 +137,14 @@ class _ChunkRun:
             if (error := posted.get(i.id)) is not None
             and error.status_code == status_code_pb2.INPUT_DUPLICATE
         ]
-        for input_id in api_calls.find_identical(self.context, duplicates):
+        identical = api_calls.find_identical(self.context, duplicates)
+        dataset_id = self.task.dataset_id
+        if dataset_id:
+            outside = [i for i, found in identical.items() if dataset_id not in found.dataset_ids]
+            if not api_calls.add_to_dataset(self.context, dataset_id, outside):
+                # Leave them as duplicate failures, so a retry adds them to the dataset.
+                identical = {i: found for i, found in identical.items() if i not in outside}
+        for input_id in identical:
             del posted[input_id]
             self.existing.add(input_id)
             self.outcome.add("inputs_skipped")

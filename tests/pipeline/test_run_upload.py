@@ -213,3 +213,31 @@ def test_coco_boxes_land(app: App, settings: Settings, datasets: Path) -> None:
     assert len(found) == 1
     assert found[0].bottom_row == pytest.approx(expected[2], abs=1e-4)
     assert found[0].right_col == pytest.approx(expected[3], abs=1e-4)
+
+
+def test_skipped_inputs_join_new_dataset(app: App, settings: Settings) -> None:
+    from clarifai_grpc.grpc.api import service_pb2
+
+    from ingest.client.rpc import call
+    from ingest.pipeline.target import ensure_app_and_dataset
+
+    records = [text_record(f"t{i}", concepts=("x",)) for i in range(5)]
+    assert _upload(app, settings, records).ok
+    ensure_app_and_dataset(
+        app.connection, user_id=app.user_id, app_id=app.app_id, dataset_id="ds2", create=True
+    )
+    second = run_upload(
+        records,
+        user_id=app.user_id,
+        app_id=app.app_id,
+        dataset_id="ds2",
+        settings=settings,
+        base_url=app.base_url,
+        pat=app.connection.pat,
+    )
+    assert second.inputs_skipped == 5
+    request = service_pb2.ListDatasetInputsRequest(
+        user_app_id=app.scope, dataset_id="ds2", per_page=100
+    )
+    members = call(app.connection, "ListDatasetInputs", request).dataset_inputs
+    assert sorted(m.input.id for m in members) == [f"t{i}" for i in range(5)]
