@@ -70,3 +70,14 @@ def test_chunk_ids_sort_in_order() -> None:
     ids = [chunk_id_for(i) for i in (0, 9, 10, 100, 12345)]
     assert ids == sorted(ids)
     assert chunk_id_for(3, round_number=2) == "r2-0000003"
+
+
+def test_chunk_id_follows_content() -> None:
+    records = [text_record(f"r{i}") for i in range(6)]
+    first = [c.chunk_id for c in iter_chunks(records, max_inputs=3) if isinstance(c, Chunk)]
+    again = [c.chunk_id for c in iter_chunks(records, max_inputs=3) if isinstance(c, Chunk)]
+    edited = [c.chunk_id for c in iter_chunks(records[1:], max_inputs=3) if isinstance(c, Chunk)]
+    assert first == again
+    assert first[0].startswith("c0000000-")
+    assert edited[0] != first[0]
+    assert edited[0].startswith("c0000000-")
