@@ -22,7 +22,7 @@ from clarifai_grpc.grpc.api import resources_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client.transport import Connection
-from ingest.pipeline import api_calls
+from ingest.pipeline import annotation_sync, api_calls
 from ingest.pipeline.chunk_task import ChunkItem, ChunkTask, prepare_annotations
 from ingest.pipeline.files import FileRejected, load_input
 from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, FailureKind
@@ -193,6 +193,7 @@ class _ChunkRun:
                 annotations.append(annotation)
                 owners[annotation.id] = item
         results = api_calls.post_annotations(self.context, annotations, is_ours=self.is_ours)
+        self.sync_existing(annotations, owners, results)
         failed_items: set[str] = set()
         for annotation in annotations:
             item = owners[annotation.id]
@@ -208,6 +209,24 @@ class _ChunkRun:
         for item in self.uploaded:
             if item.redo and item.record.input_id not in failed_items:
                 self.outcome.resolved.append(item.redo["key"])
+
+    def sync_existing(
+        self,
+        annotations: list[resources_pb2.Annotation],
+        owners: dict[str, ChunkItem],
+        results: dict[str, api_calls.ItemError | None],
+    ) -> None:
+        """Overwrite annotations another job wrote with different content; mark them new."""
+        present = [
+            a
+            for a in annotations
+            if results.get(a.id) is api_calls.ALREADY_EXISTS
+            and owners[a.id].record.input_id in self.existing
+        ]
+        overwritten, errors = annotation_sync.update_changed(self.context, present)
+        for annotation_id in overwritten:
+            results[annotation_id] = None
+        results.update(errors)
 
     def count_existing_annotation(self, item: ChunkItem) -> None:
         """Count an annotation that was already there: written by another job (skipped), by

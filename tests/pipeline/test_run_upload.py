@@ -241,3 +241,20 @@ def test_skipped_inputs_join_new_dataset(app: App, settings: Settings) -> None:
     )
     members = call(app.connection, "ListDatasetInputs", request).dataset_inputs
     assert sorted(m.input.id for m in members) == [f"t{i}" for i in range(5)]
+
+
+def test_changed_annotation_overwritten(app: App, settings: Settings, images: Path) -> None:
+    path = write_image(images / "a.png")
+    assert _upload(app, settings, [image_record("img", path, boxes=2)]).ok
+    changed = image_record("img", path, boxes=2)
+    changed.annotations[1].data.regions[0].region_info.bounding_box.right_col = 0.9
+    second = _upload(app, settings, [changed])
+    assert second.inputs_skipped == 1
+    assert second.annotations_uploaded == 1
+    assert second.annotations_skipped == 1
+    rights = sorted(
+        round(a.data.regions[0].region_info.bounding_box.right_col, 3)
+        for a in app.annotations()
+        if a.data.regions
+    )
+    assert rights == [0.5, 0.9]
