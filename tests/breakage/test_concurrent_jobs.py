@@ -34,13 +34,6 @@ def _images(folder: Path, count: int) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/jobs.py retry: two `ingest retry` runs of one job each start "
-    "their own round over the same failures and both add their successes, so the job "
-    "reports more inputs uploaded than it has; the slower run waits up to 300 s for inputs "
-    "the other run deleted",
-)
 def test_concurrent_retries_count_once(cli: Cli, tmp_path: Path) -> None:
     folder = _images(tmp_path / "photos", ROWS)
     upload = cli.run("upload", "folder", str(folder), "--app", "twice", "--create", "--job-id", "j")

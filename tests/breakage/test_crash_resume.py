@@ -87,13 +87,6 @@ def test_pat_absent_from_output_and_store(cli: Cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/jobs.py resume: done chunks are skipped by chunk number without "
-    "checking that the source is unchanged, so after the user deletes rows (say bad ones) "
-    "later rows slide into chunks that are done and are never uploaded, while the job "
-    "reports completed",
-)
 def test_resume_after_deleting_rows(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     _write_rows(path, range(ROWS))
@@ -107,12 +100,6 @@ def test_resume_after_deleting_rows(cli: Cli, api: ApiReader, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/jobs.py retry: `ingest retry` of a job whose coordinator died "
-    "redoes only the failure record and then marks the job completed, exit 0, although "
-    "most chunks were never sent; only `ingest resume` uploads them",
-)
 def test_retry_of_interrupted_job_finishes_it(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     _write_rows(path, range(ROWS))

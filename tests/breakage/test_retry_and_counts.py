@@ -38,12 +38,6 @@ def test_csv_report_lists_bad_row(cli: Cli, tmp_path: Path) -> None:
     assert "not valid UTF-8" in rows[0]["description"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/redo.py _rescanned_items: a CSV load failure has source 'f.csv' "
-    "(row in .record) but the re-read record's source is 'f.csv row N', so retry never "
-    "matches it: the fixed row is not uploaded and the failure stays",
-)
 def test_retry_uploads_fixed_csv_row(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = _write(tmp_path / "rows.csv", b"id,input,concepts\nr1,\xff\xfe bad,pos\nr2,good,neg\n")
     _upload_csv(cli, path, "rows", "--job-id", "j")
@@ -53,12 +47,6 @@ def test_retry_uploads_fixed_csv_row(cli: Cli, api: ApiReader, tmp_path: Path) -
     assert sorted(api.input_ids("rows")) == ["r1", "r2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/redo.py _rescanned_items matches the failure by the duplicate's "
-    "input id, so after the user renames the repeated id, retry re-sends row 1, marks the "
-    "failure resolved and never uploads the renamed row (silent loss)",
-)
 def test_retry_after_renamed_duplicate_id(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = _write(tmp_path / "dup.csv", b"id,input,concepts\nx1,hello,pos\nx1,world,neg\n")
     _upload_csv(cli, path, "dup", "--job-id", "j")
@@ -80,11 +68,6 @@ def test_duplicate_id_counts_as_input_failure(cli: Cli, tmp_path: Path) -> None:
     assert summary["annotations_failed"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/upload.py skip_identical: an input already in the app with the "
-    "same content is counted as skipped but never added to the job's --dataset",
-)
 def test_skipped_inputs_join_dataset(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = _write(tmp_path / "rows.csv", b"input,concepts\none,pos\ntwo,neg\n")
     _upload_csv(cli, path, "same", "--dataset", "first")
@@ -93,11 +76,6 @@ def test_skipped_inputs_join_dataset(cli: Cli, api: ApiReader, tmp_path: Path) -
     assert len(api.dataset_input_ids("same", "second")) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/cli/upload_command.py: --concurrency -3 is not validated; ThreadPoolExecutor "
-    "raises ValueError (traceback) and the job is left 'running' in `ingest jobs`",
-)
 def test_negative_concurrency_is_usage_error(cli: Cli, tmp_path: Path) -> None:
     path = _write(tmp_path / "rows.csv", b"input,concepts\none,pos\n")
     result = cli.run("upload", "csv", str(path), "--app", "a", "--create", "--concurrency", "-3")
@@ -106,11 +84,6 @@ def test_negative_concurrency_is_usage_error(cli: Cli, tmp_path: Path) -> None:
     assert cli.run("jobs").stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/execution.py: a loader error raised before the first record (an "
-    "empty CSV) leaves an 'interrupted' job and says `ingest resume`, which fails the same way",
-)
 def test_empty_csv_suggests_no_resume(cli: Cli, tmp_path: Path) -> None:
     path = _write(tmp_path / "empty.csv", b"")
     result = cli.run("upload", "csv", str(path), "--app", "a", "--create")
@@ -119,11 +92,6 @@ def test_empty_csv_suggests_no_resume(cli: Cli, tmp_path: Path) -> None:
     assert "ingest resume" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/cli/job_commands.py: `ingest report JOB | head -1` dies with a "
-    "BrokenPipeError traceback instead of exiting quietly",
-)
 def test_report_into_closed_pipe(cli: Cli, tmp_path: Path) -> None:
     rows = b"input,concepts\n" + b"".join(b"\xff bad %d,pos\n" % i for i in range(3000))
     _upload_csv(cli, _write(tmp_path / "bad.csv", rows), "pipe", "--job-id", "j")
@@ -140,12 +108,6 @@ def test_report_into_closed_pipe(cli: Cli, tmp_path: Path) -> None:
     assert b"Traceback" not in stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/upload.py _ChunkRun.is_ours: in a retry round every redone input "
-    "counts as this job's, so a 'duplicate ID' held by a different input (another job's "
-    "content) becomes 'uploaded' although nothing was written",
-)
 def test_retry_keeps_conflicting_id_failed(cli: Cli, tmp_path: Path) -> None:
     first = _write(tmp_path / "first.csv", b"id,input,concepts\nx1,first text,pos\n")
     second = _write(tmp_path / "second.csv", b"id,input,concepts\nx1,other text,neg\n")
@@ -173,12 +135,6 @@ def _jpeg(path: Path) -> None:
     Image.new("RGB", (8, 8), (200, 10, 10)).save(path, format="JPEG")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/redo.py _rescanned_items: a COCO load failure has source "
-    "'instances.json' but the re-read record's source is 'instances.json image N (N.jpg)', "
-    "so after the missing image files are added, retry uploads none of them",
-)
 def test_retry_uploads_added_coco_images(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     annotations = _coco(tmp_path / "coco", 3)
     _jpeg(tmp_path / "coco" / "images" / "0.jpg")
