@@ -159,12 +159,6 @@ def test_non_utf8_file_name_fails_alone(cli: Cli, tmp_path: Path) -> None:
     assert summary["inputs_failed"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/upload.py count_existing_annotation: annotation ids derive from "
-    "the source position, not the content, so a corrected box or label uploaded again "
-    "counts as skipped and the app keeps the old annotation, with no failure",
-)
 def test_corrected_annotation_is_not_skipped(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     annotations = _coco(tmp_path / "coco", 1)
     _jpeg(tmp_path / "coco" / "images" / "0.jpg")
