@@ -128,6 +128,6 @@ def run_jobs(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{result.job_id}  {result.state.value:<24} {result.inputs_uploaded} uploaded, "
-                f"{result.inputs_failed} failed"
+                f"{result.inputs_failed} failed, {result.annotations_failed} annotations failed"
             )
     return 0
