@@ -129,8 +129,12 @@ def main() -> None:
                     text=True,
                 )
                 assert child.stdout is not None
-                output = child.stdout.read()
-                _, status, usage = os.wait4(child.pid, 0)
+                try:
+                    output = child.stdout.read()
+                    _, status, usage = os.wait4(child.pid, 0)
+                finally:
+                    if child.poll() is None:
+                        child.kill()
                 elapsed = time.perf_counter() - started
     summary = json.loads(output)
     print(f"exit status: {os.waitstatus_to_exitcode(status)}")
