@@ -82,6 +82,12 @@ class ApiReader:
             for concept in region.data.concepts
         ]
 
+    def texts(self, app_id: str) -> list[str]:
+        """Return the raw text of every input of the app (first page of 1,000)."""
+        request = service_pb2.ListInputsRequest(user_app_id=self._app(app_id), per_page=PAGE)
+        response = self.connection.stub.ListInputs(request, metadata=self.connection.metadata)
+        return [item.data.text.raw for item in response.inputs]
+
     def dataset_input_ids(self, app_id: str, dataset_id: str) -> list[str]:
         request = service_pb2.ListDatasetInputsRequest(
             user_app_id=self._app(app_id), dataset_id=dataset_id, per_page=1000
