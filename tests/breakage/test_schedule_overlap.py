@@ -74,5 +74,5 @@ def test_overlapping_runs_finish(
     app.conf.update(celery_settings(clean_redis))
     runs = [app.send_task("workers.scheduled_upload", args=[entry]) for _ in range(2)]
     for run in runs:
-        run.get(timeout=60)
+        run.get(timeout=30)
     assert len(api.input_ids("sched")) == ROWS
