@@ -3,9 +3,12 @@ local API on a loopback port, and helpers that read back what the API stored."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +44,12 @@ class Cli:
         return env
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run_with({}, *args)
+
+    def run_with(self, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``ingest`` with ``extra`` added to the environment."""
         return subprocess.run(
-            [INGEST, *args], env=self.env(), capture_output=True, text=True, timeout=120
+            [INGEST, *args], env=self.env() | extra, capture_output=True, text=True, timeout=120
         )
 
 
@@ -115,3 +122,34 @@ def api(server: LocalServer) -> Iterator[ApiReader]:
     connection = Connection.open(server.base_url, PAT)
     yield ApiReader(connection)
     connection.close()
+
+
+@contextlib.contextmanager
+def celery_worker(
+    broker_url: str, base_url: str, data_root: Path, *, pat: str = PAT, name: str = "breakage"
+) -> Iterator[None]:
+    """Run one `celery worker` with two slots for the block, then SIGKILL its process group."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARIFAI_", "INGEST_"))}
+    env.update(
+        INGEST_BROKER_URL=broker_url,
+        CLARIFAI_API_BASE=base_url,
+        CLARIFAI_PAT=pat,
+        CLARIFAI_USER_ID=USER,
+        INGEST_DATA_ROOTS=str(data_root),
+        INGEST_HOME=str(data_root / "worker-home"),
+    )
+    celery = str(Path(sys.executable).with_name("celery"))
+    argv = [celery, "-A", "workers.celery_app", "worker", "--concurrency", "2", "-Q", "ingest"]
+    process = subprocess.Popen(
+        [*argv, "--loglevel", "WARNING", "-n", f"{name}-{os.getpid()}@localhost"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(5)
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +10,7 @@ from celery import Celery
 
 from ingest.localapi import FaultConfig, LocalServer
 from ingest.pipeline.celery_settings import celery_settings
-from tests.breakage.conftest import PAT, USER, ApiReader
+from tests.breakage.conftest import PAT, USER, ApiReader, celery_worker
 
 ROWS = 2000
 
@@ -30,29 +25,9 @@ def server(tmp_path: Path) -> Iterator[LocalServer]:
 
 @pytest.fixture
 def worker(tmp_path: Path, clean_redis: str, server: LocalServer) -> Iterator[None]:
-    """Run one `celery worker` with two slots, the documented minimum for scheduled jobs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARIFAI_", "INGEST_"))}
-    env.update(
-        INGEST_BROKER_URL=clean_redis,
-        CLARIFAI_API_BASE=server.base_url,
-        CLARIFAI_PAT=PAT,
-        CLARIFAI_USER_ID=USER,
-        INGEST_DATA_ROOTS=str(tmp_path),
-        INGEST_HOME=str(tmp_path / "home"),
-    )
-    celery = str(Path(sys.executable).with_name("celery"))
-    argv = [celery, "-A", "workers.celery_app", "worker", "--concurrency", "2", "-Q", "ingest"]
-    process = subprocess.Popen(
-        [*argv, "--loglevel", "WARNING", "-n", f"overlap-{os.getpid()}@localhost"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    time.sleep(5)
-    yield
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
+    """Run one worker with two slots, the documented minimum for scheduled jobs."""
+    with celery_worker(clean_redis, server.base_url, tmp_path, name="overlap"):
+        yield
 
 
 @pytest.mark.slow
