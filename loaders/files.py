@@ -55,6 +55,14 @@ def walk_files(root: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
+def resolves_inside(path: Path, root: Path) -> bool:
+    """Return True when ``path``, with every symlink resolved, lies under ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
 def is_url(value: str) -> bool:
     """Return True when ``value`` is an http or https URL without whitespace."""
     text = value.strip()

@@ -23,7 +23,7 @@ from ingest.ids import input_id_from_path
 from ingest.images import read_image_info
 from ingest.records import Record
 from loaders.base import Item, Loader, LoaderOption, RecordError
-from loaders.files import media_of, relative_to, walk_files
+from loaders.files import media_of, relative_to, resolves_inside, walk_files
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 
@@ -74,6 +74,17 @@ class FolderLoader(Loader):
     def records(self) -> Iterator[Item]:
         for file_path in self._files():
             relative = relative_to(file_path, self.path)
+            if not resolves_inside(file_path, self.path):
+                # A link out of the dataset could make the upload read any file of this
+                # machine, such as /proc/self/environ with the PAT in it.
+                yield self.failure(
+                    printable(relative),
+                    "",
+                    f"symlink points outside the dataset root, to {str(file_path.resolve())!r}",
+                    "copy the file into the dataset folder, or upload its own folder",
+                    None,
+                )
+                continue
             if not is_utf8(relative):
                 yield self.failure(
                     printable(relative),

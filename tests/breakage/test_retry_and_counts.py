@@ -213,13 +213,6 @@ def test_different_image_same_path_not_skipped(cli: Cli, tmp_path: Path) -> None
     assert json.loads(second.stdout)["inputs_skipped"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders/folder.py follows a symlink to a file outside the dataset root, and text "
-    "is read by the coordinator and sent inline, which INGEST_DATA_ROOTS never checks, so a "
-    "dataset holding a link to /proc/self/environ uploads the coordinator's environment, "
-    "CLARIFAI_PAT included, as a text input (through the Redis task message when distributed)",
-)
 def test_symlink_out_of_root_not_uploaded(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     secret = _write(tmp_path / "outside" / "secret.txt", b"token-that-must-stay-home")
     folder = tmp_path / "reviews"

@@ -308,3 +308,19 @@ def test_unreadable_dataset_raises(
     with pytest.raises(error, match=message):
         name, path, options = build(tmp_path)
         list(get_loader(name)(path, **options))
+
+
+def test_folder_symlink_outside_root_fails(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    root = tmp_path / "reviews"
+    (root / "pos").mkdir(parents=True)
+    (root / "pos" / "good.txt").write_text("a fine film")
+    (root / "pos" / "link.txt").symlink_to(outside)
+    (root / "pos" / "inside.txt").symlink_to(root / "pos" / "good.txt")
+    items = list(get_loader("folder")(root, input_type="text"))
+    failures = [item for item in items if isinstance(item, LoadFailure)]
+    records = [item for item in items if isinstance(item, Record)]
+    assert [failure.source for failure in failures] == ["pos/link.txt"]
+    assert "outside the dataset root" in failures[0].reason
+    assert sorted(record.source for record in records) == ["pos/good.txt", "pos/inside.txt"]
