@@ -95,9 +95,12 @@ class ApiError(IngestError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        text = f"{self.method} {self.resource} failed: status {self.status_code}"
+        subject = f"{self.method} {self.resource}" if self.resource else self.method
+        text = f"{subject} failed: status {self.status_code}"
         if self.description:
             text += f" {self.description}"
         if self.details:
             text += f" ({self.details})"
+        if self.status_code == status_code_pb2.CONN_KEY_INVALID:
+            text += "; check the personal access token in CLARIFAI_PAT (or the pat argument)"
         return text

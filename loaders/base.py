@@ -51,7 +51,12 @@ class RecordError(IngestError):
     """Raised inside a loader for one record that cannot become an input.
 
     Loaders catch it and yield a :class:`LoadFailure`, so the rest of the dataset loads.
+    ``fix``, when given, replaces the loader's general advice for this failure.
     """
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def normalize_task(task: str) -> str:

@@ -97,7 +97,8 @@ class FolderLoader(Loader):
             try:
                 yield self._record(file_path, relative)
             except IngestError as error:
-                yield self.failure(relative, "", str(error), self._fix(), None)
+                fix = getattr(error, "fix", None) or self._fix()
+                yield self.failure(relative, "", str(error), fix, None)
 
     def _fix(self) -> str:
         if self.media == "text":
@@ -145,7 +146,7 @@ class FolderLoader(Loader):
                 ) from error
             text = data.decode("utf-8-sig", errors="replace")
         if not text.strip():
-            raise RecordError("text file is empty")
+            raise RecordError("text file is empty", fix="add its text or remove the file")
         return text
 
 

@@ -84,10 +84,25 @@ def is_duplicate(status: object) -> bool:
 
 
 def _error(status: object) -> ItemError:
+    code = getattr(status, "code", 0)
     description = getattr(status, "description", "") or ""
     details = getattr(status, "details", "") or ""
-    text = f"{description}: {details}" if details and details != description else description
-    return ItemError(getattr(status, "code", 0), text)
+    if not details or _same_text(details, description):
+        text = description
+    elif _same_text(description, details[: len(description)]):
+        text = details
+    else:
+        text = f"{description}: {details}"
+    if code == status_code_pb2.INPUT_DUPLICATE:
+        text += (
+            " Another input with this id and other content is already in the app; give the "
+            "record its own id (an id column) or delete the existing input, then retry the job."
+        )
+    return ItemError(code, text)
+
+
+def _same_text(first: str, second: str) -> bool:
+    return first.strip().rstrip(".").lower() == second.strip().rstrip(".").lower()
 
 
 def post_inputs(

@@ -6,16 +6,9 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.breakage.conftest import INGEST, Cli
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders/folder.py: an empty text file fails with 'convert the file to UTF-8, pass "
-    "--text-errors replace, or remove it', advice that does not apply to an empty file",
-)
 def test_empty_text_file_advice(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "reviews"
     (folder / "pos").mkdir(parents=True)
@@ -30,12 +23,6 @@ def test_empty_text_file_advice(cli: Cli, tmp_path: Path) -> None:
     assert "--text-errors" not in failure["description"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/api_calls.py _error joins description and details, which differ "
-    "only by a final period, so reports say 'Input has a duplicate ID: Input has a "
-    "duplicate ID.' and never say what to do",
-)
 def test_duplicate_id_message_said_once(cli: Cli, tmp_path: Path) -> None:
     first = tmp_path / "first.csv"
     first.write_text("id,input,concepts\nx1,first text,pos\n")
@@ -48,11 +35,6 @@ def test_duplicate_id_message_said_once(cli: Cli, tmp_path: Path) -> None:
     assert description.lower().count("duplicate id") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/client/rpc.py: a call without a resource path prints 'GetApp  failed' "
-    "(two spaces) and the rejected-key error does not name CLARIFAI_PAT",
-)
 def test_rejected_key_names_the_variable(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("input,concepts\none,pos\n")
