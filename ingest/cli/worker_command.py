@@ -56,6 +56,11 @@ def run_worker(args: argparse.Namespace) -> int:
         raise ConfigError(
             "no broker: set INGEST_BROKER_URL to a Redis URL such as redis://127.0.0.1:6379/0"
         )
+    if not settings.pat:
+        raise ConfigError(
+            "no API key: set CLARIFAI_PAT in the worker's environment (task messages never "
+            "carry it), and CLARIFAI_API_BASE unless the target is https://api.clarifai.com"
+        )
     from workers.celery_app import app
 
     app.worker_main(worker_argv(args))

@@ -27,7 +27,7 @@ from ingest.pipeline.job import (
 )
 from ingest.pipeline.job_lock import job_lock
 from ingest.pipeline.redo import build_retry_tasks
-from ingest.pipeline.store import JobStore, open_store
+from ingest.pipeline.store import JobStore, open_checked_store
 from ingest.pipeline.target import Target, ensure_app_and_dataset, open_target, resolve_user
 from ingest.records import LoadFailure, Record
 
@@ -87,6 +87,8 @@ def run_upload(
         connection = Connection.open(target.base_url, target.pat)
         store: JobStore | None = None
         try:
+            # Open the store first, so an unreachable broker fails before --create makes the app.
+            store = open_checked_store(settings)
             ensure_app_and_dataset(
                 connection,
                 user_id=user,
@@ -94,7 +96,6 @@ def run_upload(
                 dataset_id=dataset_id,
                 create=create or target.embedded_api,
             )
-            store = open_store(settings)
             spec = JobSpec(
                 job_id=job_id or new_job_id(),
                 user_id=user,
@@ -159,7 +160,7 @@ def resume_job(
     Jobs started from a loader read their source again from the stored source spec.
     """
     settings = settings or Settings.from_env()
-    store = open_store(settings)
+    store = open_checked_store(settings)
     try:
         with job_lock(store, job_id):
             return _resume_locked(job_id, source, settings, options or RunOptions(), store)
@@ -202,7 +203,7 @@ def retry_job(
     """
     settings = settings or Settings.from_env()
     options = options or RunOptions()
-    store = open_store(settings)
+    store = open_checked_store(settings)
     try:
         with job_lock(store, job_id):
             spec = store.get_spec(job_id)
@@ -252,7 +253,7 @@ def _retry_locked(
 
 def job_status(job_id: str, *, settings: Settings | None = None) -> JobResult:
     """Return a job's state and counters (without the failure list)."""
-    store = open_store(settings or Settings.from_env())
+    store = open_checked_store(settings or Settings.from_env())
     try:
         return job_result(store, job_id, with_failures=False)
     finally:
@@ -261,7 +262,7 @@ def job_status(job_id: str, *, settings: Settings | None = None) -> JobResult:
 
 def job_failures(job_id: str, *, settings: Settings | None = None) -> Iterator[FailureEntry]:
     """Yield a job's failure record, for ``ingest report``."""
-    store = open_store(settings or Settings.from_env())
+    store = open_checked_store(settings or Settings.from_env())
     try:
         store.get_spec(job_id)
         yield from store.failures(job_id)
@@ -271,7 +272,7 @@ def job_failures(job_id: str, *, settings: Settings | None = None) -> Iterator[F
 
 def list_jobs(*, settings: Settings | None = None, limit: int = 50) -> list[JobResult]:
     """Return the most recent jobs with their counters, newest first."""
-    store = open_store(settings or Settings.from_env())
+    store = open_checked_store(settings or Settings.from_env())
     try:
         return [
             job_result(store, spec.job_id, with_failures=False)

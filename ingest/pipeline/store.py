@@ -73,6 +73,18 @@ class JobStore(Protocol):
         """Release connections."""
 
 
+def open_checked_store(settings: Settings) -> JobStore:
+    """Return the store like :func:`open_store`, raising ConfigError when the broker's Redis
+    does not answer, for commands that should fail with a message rather than retry."""
+    store = open_store(settings)
+    if settings.broker_url:
+        from ingest.pipeline.store_redis import RedisJobStore
+
+        assert isinstance(store, RedisJobStore)
+        store.check_reachable(settings.broker_url)
+    return store
+
+
 def open_store(settings: Settings) -> JobStore:
     """Return the store for a configuration: Redis when a broker is configured, else SQLite
     under the ingest home folder."""

@@ -24,7 +24,7 @@ from typing import Any
 
 import redis
 
-from ingest.errors import JobError
+from ingest.errors import ConfigError, JobError
 from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, JobSpec, JobState
 
 PREFIX = "ingest:"
@@ -94,6 +94,18 @@ class RedisJobStore:
     @classmethod
     def from_url(cls, url: str) -> RedisJobStore:
         return cls(redis.Redis.from_url(url, decode_responses=True))
+
+    def check_reachable(self, url: str) -> None:
+        """Raise ConfigError naming the broker URL (without its password) unless Redis answers."""
+        from ingest.pipeline.target import redact_url
+
+        try:
+            self._redis.ping()
+        except redis.exceptions.RedisError as error:
+            raise ConfigError(
+                f"cannot reach the broker at {redact_url(url)} ({error}); start Redis there or "
+                "set INGEST_BROKER_URL to a reachable Redis URL"
+            ) from error
 
     def _key(self, job_id: str, part: str) -> str:
         return f"{PREFIX}job:{job_id}:{part}"

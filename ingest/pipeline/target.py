@@ -50,7 +50,9 @@ class Target:
     def describe(self, settings: Settings) -> str:
         """Return the one-line summary of mode and target that a command prints first."""
         if self.distributed:
-            mode = f"mode: distributed (Celery workers via broker {_redact(settings.broker_url)})"
+            mode = (
+                f"mode: distributed (Celery workers via broker {redact_url(settings.broker_url)})"
+            )
         else:
             mode = (
                 f"mode: embedded (in-process workers, job store {settings.home / 'jobs.sqlite3'})"
@@ -62,7 +64,7 @@ class Target:
         return f"{mode}; target: {where}"
 
 
-def _redact(url: str | None) -> str:
+def redact_url(url: str | None) -> str:
     """Return a broker URL without its password."""
     if not url or "@" not in url:
         return url or ""

@@ -20,11 +20,6 @@ def _closed_port() -> int:
     return port
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/jobs.py run_upload: an unreachable INGEST_BROKER_URL surfaces as "
-    "a redis ConnectionError traceback (exit 1) instead of a message naming the broker",
-)
 def test_unreachable_broker_is_reported(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("input,concepts\none,pos\n")
@@ -41,11 +36,6 @@ def test_unreachable_broker_is_reported(cli: Cli, tmp_path: Path) -> None:
     assert "INGEST_BROKER_URL" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/cli/worker_command.py: `ingest worker` starts without CLARIFAI_PAT and "
-    "CLARIFAI_API_BASE; every chunk it takes then fails with 'worker error: ConfigError'",
-)
 def test_worker_without_credentials_refuses_to_start(cli: Cli, clean_redis: str) -> None:
     env = {k: v for k, v in cli.env().items() if not k.startswith("CLARIFAI_")}
     env["INGEST_BROKER_URL"] = clean_redis
