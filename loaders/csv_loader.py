@@ -187,7 +187,6 @@ class CsvLoader(Loader):
                 number,
                 f"input id {record.input_id!r} repeats row {seen[record.input_id]}",
                 "give every row a unique id or file",
-                record.input_id,
             )
         seen[record.input_id] = number
         return record

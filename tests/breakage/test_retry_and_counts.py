@@ -55,11 +55,6 @@ def test_retry_after_renamed_duplicate_id(cli: Cli, api: ApiReader, tmp_path: Pa
     assert sorted(api.input_ids("dup")) == ["x1", "x2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/job.py FailureEntry.counter: a load failure that carries an input "
-    "id (a repeated CSV id) is counted in annotations_failed, so `ingest jobs` shows 0 failed",
-)
 def test_duplicate_id_counts_as_input_failure(cli: Cli, tmp_path: Path) -> None:
     path = _write(tmp_path / "dup.csv", b"id,input,concepts\nx1,hello,pos\nx1,world,neg\n")
     summary = _upload_csv(cli, path, "dup")
