@@ -10,17 +10,24 @@ dataset is.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from ingest.errors import JobError
 from ingest.pipeline.chunk_task import ChunkTask
 from ingest.pipeline.store import JobStore
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long the coordinator waits for the broker's Redis to come back before it gives up.
+BROKER_OUTAGE_SECONDS = 120.0
 
 UPLOAD_TASK_NAME = "workers.upload_chunk"
 INGEST_QUEUE = "ingest"
@@ -107,22 +114,73 @@ class CeleryDispatcher:
         self._job_id = job_id
         self._max_in_flight = max_in_flight
         self._poll_seconds = poll_seconds
-        self._in_flight: set[str] = set()
+        # The messages of the chunks in flight, kept to send them again after a broker outage.
+        self._in_flight: dict[str, dict[str, Any]] = {}
+        self._outage_seen = False
 
     def submit(self, task: ChunkTask) -> None:
         while len(self._in_flight) >= self._max_in_flight:
             self._collect()
+        message = task.to_message()
+        self._through_outages(lambda: self._send(message))
+        self._in_flight[task.chunk_id] = message
+
+    def _send(self, message: dict[str, Any]) -> None:
         self._app.send_task(
-            UPLOAD_TASK_NAME,
-            args=[task.to_message()],
-            queue=INGEST_QUEUE,
-            ignore_result=True,
+            UPLOAD_TASK_NAME, args=[message], queue=INGEST_QUEUE, ignore_result=True
         )
-        self._in_flight.add(task.chunk_id)
 
     def _collect(self) -> None:
-        done = self._store.wait_for_chunks(self._job_id, self._in_flight, self._poll_seconds)
-        self._in_flight -= done
+        done = self._through_outages(
+            lambda: self._store.wait_for_chunks(
+                self._job_id, list(self._in_flight), self._poll_seconds
+            )
+        )
+        for chunk_id in done:
+            self._in_flight.pop(chunk_id, None)
+        if self._outage_seen:
+            self._resend_in_flight()
+
+    def _resend_in_flight(self) -> None:
+        """Send again every chunk in flight: a Redis restart may have lost queued messages or
+        a worker's completion notice. A chunk that already finished is skipped by the worker,
+        and the job store counts each chunk once."""
+        self._outage_seen = False
+        logger.warning(
+            "job %s: broker is back; sending the %d chunks in flight again",
+            self._job_id,
+            len(self._in_flight),
+        )
+        for message in list(self._in_flight.values()):
+            self._through_outages(functools.partial(self._send, message))
+
+    def _through_outages(self, operation: Callable[[], T]) -> T:
+        """Run ``operation``, retrying while the broker's Redis is unreachable, for up to
+        ``BROKER_OUTAGE_SECONDS``; then raise JobError telling the user to resume the job."""
+        import kombu.exceptions
+        import redis
+
+        deadline = time.monotonic() + BROKER_OUTAGE_SECONDS
+        delay = 0.5
+        while True:
+            try:
+                return operation()
+            except (redis.RedisError, kombu.exceptions.OperationalError) as error:
+                if time.monotonic() >= deadline:
+                    raise JobError(
+                        f"job {self._job_id}: the broker's Redis has been unreachable for "
+                        f"{BROKER_OUTAGE_SECONDS:.0f} s ({error}); once it is back, run "
+                        f"`ingest resume {self._job_id}`"
+                    ) from error
+                self._outage_seen = True
+                logger.warning(
+                    "job %s: broker unreachable (%s); retrying in %.1f s",
+                    self._job_id,
+                    error,
+                    delay,
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     def drain(self) -> bool:
         last_progress = time.monotonic()

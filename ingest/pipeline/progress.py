@@ -50,11 +50,19 @@ class ProgressReporter:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self._print(final=True)
+        self._print_safely(final=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
-            self._print(final=False)
+            self._print_safely(final=False)
+
+    def _print_safely(self, *, final: bool) -> None:
+        try:
+            self._print(final=final)
+        except Exception as error:
+            # The store may be unreachable for a while (a Redis restart). The dispatcher
+            # decides whether the job goes on, so a progress line is skipped, never fatal.
+            logger.debug("job %s: progress not available: %s", self._job_id, error)
 
     def _print(self, *, final: bool) -> None:
         counts = self._store.counts(self._job_id)
