@@ -44,9 +44,7 @@ def add_parsers(commands: Any) -> None:
         sub.add_argument(
             "--concurrency", type=positive_int, help="upload threads in the embedded mode"
         )
-        sub.add_argument(
-            "--max-in-flight", type=positive_int, help="chunks sent but not finished"
-        )
+        sub.add_argument("--max-in-flight", type=positive_int, help="chunks sent but not finished")
         sub.add_argument("--no-progress", action="store_true", help="print no progress")
         sub.set_defaults(handler=handler)
 
