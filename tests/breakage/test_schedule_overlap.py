@@ -31,13 +31,6 @@ def worker(tmp_path: Path, clean_redis: str, server: LocalServer) -> Iterator[No
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="workers/scheduled.py scheduled_upload: each run holds a worker slot while it "
-    "waits for its chunks, so two overlapping runs of one entry (a schedule shorter than a "
-    "run) take both slots of a 2-slot worker and their chunks never run: a deadlock, while "
-    "beat keeps queueing more runs",
-)
 def test_overlapping_runs_finish(
     tmp_path: Path, clean_redis: str, worker: None, api: ApiReader
 ) -> None:
