@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
 
 from ingest.errors import ApiError
-from ingest.pipeline.api_calls import CallContext, ItemError
+from ingest.pipeline.api_calls import CallContext, ItemError, api_error_item
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def update_changed(
     try:
         response = context.send("ListAnnotations", request)
     except ApiError as error:
-        failed = ItemError(error.status_code, error.description)
+        failed = api_error_item(error)
         return [], {a.id: failed for a in wanted}
     found = {a.id: a for a in response.annotations}  # type: ignore[attr-defined]
     changed = [a for a in wanted if a.id in found and _content(a) != _content(found[a.id])]
@@ -51,7 +51,7 @@ def update_changed(
     try:
         context.send("PatchAnnotations", patch)
     except ApiError as error:
-        failed = ItemError(error.status_code, error.description)
+        failed = api_error_item(error)
         return [], {a.id: failed for a in changed}
     logger.info("%s: overwrote %d changed annotations", context.label, len(changed))
     return [a.id for a in changed], {}

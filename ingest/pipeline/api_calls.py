@@ -83,6 +83,15 @@ def is_duplicate(status: object) -> bool:
     return code in DUPLICATE_CODES or "duplicate" in text or "already exists" in text
 
 
+def api_error_item(error: ApiError) -> ItemError:
+    """Return the per-item error of a whole request that failed, naming the fix when the
+    API key was rejected (the key is the worker's own CLARIFAI_PAT)."""
+    description = error.description
+    if error.status_code == status_code_pb2.CONN_KEY_INVALID:
+        description += "; the API rejected the key in this worker's CLARIFAI_PAT, so fix it there"
+    return ItemError(error.status_code, description)
+
+
 def _error(status: object) -> ItemError:
     code = getattr(status, "code", 0)
     description = getattr(status, "description", "") or ""
@@ -122,7 +131,7 @@ def post_inputs(
     try:
         response = context.send("PostInputs", request)
     except ApiError as error:
-        return {i.id: ItemError(error.status_code, error.description) for i in inputs}
+        return {i.id: api_error_item(error) for i in inputs}
     status = response.status  # type: ignore[attr-defined]
     job_id = response.inputs_add_job.id  # type: ignore[attr-defined]
     if job_id:
@@ -195,7 +204,7 @@ def wait_processed(
         try:
             response = context.send("ListInputs", request)
         except ApiError as error:
-            return results | {i: ItemError(error.status_code, error.description) for i in pending}
+            return results | {i: api_error_item(error) for i in pending}
         found = {item.id: item.status for item in response.inputs}  # type: ignore[attr-defined]
         still: list[str] = []
         for input_id in pending:
@@ -271,7 +280,7 @@ def post_annotations(
     try:
         response = context.send("PostAnnotations", request)
     except ApiError as error:
-        return {a.id: ItemError(error.status_code, error.description) for a in annotations}
+        return {a.id: api_error_item(error) for a in annotations}
     status = response.status  # type: ignore[attr-defined]
     if status.code == SUCCESS:
         return {a.id: None for a in annotations}

@@ -12,12 +12,6 @@ from tests.breakage.conftest import Cli, celery_worker
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/upload.py: a worker whose CLARIFAI_PAT is rejected records every "
-    "input of every chunk it takes as a permanent failure 'API key not found' (11008); the "
-    "job burns through and the report never says the worker's CLARIFAI_PAT is wrong",
-)
 def test_rejected_worker_key_is_named(
     cli: Cli, tmp_path: Path, clean_redis: str, server: LocalServer
 ) -> None:
