@@ -15,7 +15,7 @@ from workers.celery_app import app
 logger = logging.getLogger(__name__)
 
 RUNNING_KEY_PREFIX = "ingest:schedule:running:"
-# Longest a run can hold its entry's lock; a worker that died mid-run frees it after this.
+# Maximum seconds a run holds its entry's lock, so a run whose worker died frees it in time.
 RUNNING_LOCK_SECONDS = 6 * 3600
 
 
