@@ -1,7 +1,7 @@
 """Bugs found by running `ingest upload`, `retry` and `report` as a new user, embedded mode.
 
-Each xfail test describes a bug in code another part owns. The marker is strict, so the test
-fails once the bug is fixed, and the fix removes the marker.
+Each xfail test describes a known bug and names the code at fault. The marker is strict, so
+the test fails once the bug is fixed, and the fix removes the marker.
 """
 
 from __future__ import annotations
