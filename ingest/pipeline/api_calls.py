@@ -307,10 +307,10 @@ def find_identical(
 ) -> dict[str, resources_pb2.Input]:
     """Return the existing inputs that have the same content as ``wanted`` ones, by id.
 
-    Compared: text, concepts (id and value) and metadata.
-    NOTE: image and video bytes are not compared, because the API returns a hosted URL instead
-    of the bytes. Input ids derive from the file path, so a file edited in place counts as
-    already present. Delete the input or upload under another id to replace it.
+    Compared: text, concepts (id and value) and metadata. The API returns a hosted URL instead
+    of media bytes, so bytes are compared through the SHA-256 that uploads store in the
+    metadata (``files.with_content_digest``). NOTE: an input uploaded by another tool has no
+    digest, so it never matches a file-backed input of this job and counts as a conflict.
     """
     if not wanted:
         return {}

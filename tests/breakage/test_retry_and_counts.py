@@ -188,13 +188,6 @@ def test_captions_join_uploaded_images(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(second.stdout)["inputs_failed"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/api_calls.py find_identical compares text, concepts and metadata "
-    "but not image bytes, and ids come from the path under the dataset root, so another "
-    "dataset's different image at the same relative path (train/1.jpg) counts as skipped "
-    "and is never uploaded, with no failure",
-)
 def test_different_image_same_path_not_skipped(cli: Cli, tmp_path: Path) -> None:
     from PIL import Image
 
