@@ -323,11 +323,44 @@ def find_identical(
         logger.warning("%s: could not read existing inputs: %s", context.label, error)
         return {}
     existing = {item.id: item for item in response.inputs}  # type: ignore[attr-defined]
-    return {
-        i.id: existing[i.id]
-        for i in wanted
-        if i.id in existing and _same_content(i, existing[i.id])
-    }
+    identical = {}
+    for item in wanted:
+        found = existing.get(item.id)
+        if found is None:
+            continue
+        if _same_content(item, found) or _merge_metadata(context, item, found):
+            identical[item.id] = found
+    return identical
+
+
+def _merge_metadata(
+    context: CallContext, wanted: resources_pb2.Input, found: resources_pb2.Input
+) -> bool:
+    """Add the metadata keys that ``wanted`` has and ``found`` lacks, when the two inputs agree
+    on everything else, such as captions for an image that a detection upload created.
+    Returns whether the existing input now has the wanted content."""
+    if wanted.data.text.raw != found.data.text.raw or not _same_concepts(wanted, found):
+        return False
+    wanted_keys = dict(wanted.data.metadata.items())
+    found_keys = dict(found.data.metadata.items())
+    if any(key in found_keys and found_keys[key] != value for key, value in wanted_keys.items()):
+        return False
+    if set(wanted_keys) <= set(found_keys):
+        return False
+    patch = resources_pb2.Input(id=wanted.id)
+    patch.data.metadata.CopyFrom(wanted.data.metadata)
+    request = service_pb2.PatchInputsRequest(
+        user_app_id=context.user_app, inputs=[patch], action="merge"
+    )
+    try:
+        context.send("PatchInputs", request)
+    except ApiError as error:
+        logger.warning(
+            "%s: could not add metadata to input %r: %s", context.label, wanted.id, error
+        )
+        return False
+    logger.info("%s: added metadata keys to existing input %r", context.label, wanted.id)
+    return True
 
 
 def add_to_dataset(context: CallContext, dataset_id: str, input_ids: Sequence[str]) -> bool:
@@ -360,5 +393,9 @@ def _same_content(wanted: resources_pb2.Input, found: resources_pb2.Input) -> bo
         return False
     if wanted.data.metadata != found.data.metadata:
         return False
+    return _same_concepts(wanted, found)
+
+
+def _same_concepts(wanted: resources_pb2.Input, found: resources_pb2.Input) -> bool:
     concepts = {(c.id, round(c.value, 4)) for c in wanted.data.concepts}
     return concepts == {(c.id, round(c.value, 4)) for c in found.data.concepts}

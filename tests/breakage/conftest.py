@@ -95,6 +95,12 @@ class ApiReader:
         response = self.connection.stub.ListInputs(request, metadata=self.connection.metadata)
         return [item.data.text.raw for item in response.inputs]
 
+    def captions(self, app_id: str) -> list[list[str]]:
+        """Return the ``captions`` metadata of every input of the app (first page)."""
+        request = service_pb2.ListInputsRequest(user_app_id=self._app(app_id), per_page=PAGE)
+        response = self.connection.stub.ListInputs(request, metadata=self.connection.metadata)
+        return [list(item.data.metadata["captions"]) for item in response.inputs]
+
     def dataset_input_ids(self, app_id: str, dataset_id: str) -> list[str]:
         request = service_pb2.ListDatasetInputsRequest(
             user_app_id=self._app(app_id), dataset_id=dataset_id, per_page=1000

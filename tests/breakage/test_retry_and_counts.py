@@ -10,8 +10,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.breakage.conftest import INGEST, ApiReader, Cli
 
 
@@ -165,14 +163,7 @@ def test_corrected_annotation_is_not_skipped(cli: Cli, api: ApiReader, tmp_path:
     assert second["annotations_failed"] == 1 or api.box_labels("fix") == ["b"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline/upload.py skip_identical: COCO detection and captions files of one "
-    "dataset share input ids by design (loaders doc), but the captions travel as input "
-    "metadata, so the second upload sees other content and fails every input with "
-    "'Input has a duplicate ID' (30100): captions cannot join images already uploaded",
-)
-def test_captions_join_uploaded_images(cli: Cli, tmp_path: Path) -> None:
+def test_captions_join_uploaded_images(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     annotations = _coco(tmp_path / "coco", 1)
     _jpeg(tmp_path / "coco" / "images" / "0.jpg")
     captions = {
@@ -186,6 +177,8 @@ def test_captions_join_uploaded_images(cli: Cli, tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     second = cli.run("upload", "coco-captions", str(captions_path), "--app", "cap", "--json")
     assert json.loads(second.stdout)["inputs_failed"] == 0
+    assert api.captions("cap") == [["a red square"]]
+    assert api.box_labels("cap") == ["a"]
 
 
 def test_different_image_same_path_not_skipped(cli: Cli, tmp_path: Path) -> None:

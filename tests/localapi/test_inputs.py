@@ -313,3 +313,35 @@ def test_request_size_limit_is_128_mb(api: Api) -> None:
     too_big = api.post_inputs([image_input(f"huge{n}", bytes(chunk + 100_000)) for n in range(8)])
     assert too_big.status.code == status_code_pb2.INPUT_INVALID_ARGUMENT
     assert "128 MB" in too_big.status.details
+
+
+def test_patch_inputs_merges_metadata(api: Api) -> None:
+    item = text_input("note", "some text")
+    item.data.metadata.update({"source": "web"})
+    api.post_inputs([item])
+    change = resources_pb2.Input(id="note")
+    change.data.metadata.update({"captions": ["a caption"]})
+    patched = api.call(
+        "PatchInputs", service_pb2.PatchInputsRequest(inputs=[change], action="merge")
+    )
+    assert patched.status.code == OK
+    stored = api.call("GetInput", service_pb2.GetInputRequest(input_id="note")).input
+    assert stored.data.metadata["source"] == "web"
+    assert list(stored.data.metadata["captions"]) == ["a caption"]
+    assert stored.data.text.raw == "some text"
+
+
+def test_patch_inputs_overwrite_and_errors(api: Api) -> None:
+    item = text_input("note", "some text")
+    item.data.metadata.update({"source": "web"})
+    api.post_inputs([item])
+    change = resources_pb2.Input(id="note")
+    change.data.metadata.update({"lang": "en"})
+    request = service_pb2.PatchInputsRequest(inputs=[change], action="overwrite")
+    assert api.call("PatchInputs", request).status.code == OK
+    stored = api.call("GetInput", service_pb2.GetInputRequest(input_id="note")).input
+    assert dict(stored.data.metadata.items()) == {"lang": "en"}
+    bad_action = service_pb2.PatchInputsRequest(inputs=[change], action="remove")
+    assert api.call("PatchInputs", bad_action).status.code == status_code_pb2.INPUT_INVALID_ARGUMENT
+    ghost = service_pb2.PatchInputsRequest(inputs=[resources_pb2.Input(id="ghost")])
+    assert api.call("PatchInputs", ghost).status.code != OK

@@ -1,4 +1,4 @@
-"""Inputs: PostInputs, GetInput, ListInputs, DeleteInput(s), GetInputCount."""
+"""Inputs: PostInputs, GetInput, PatchInputs, ListInputs, DeleteInput(s), GetInputCount."""
 
 from __future__ import annotations
 
@@ -177,6 +177,30 @@ class InputsServicer(ServicerBase):
         return service_pb2.SingleInputResponse(status=success(), input=found)
 
     @rpc
+    def PatchInputs(
+        self, request: service_pb2.PatchInputsRequest, context: grpc.ServicerContext
+    ) -> service_pb2.MultiInputResponse:
+        """Change metadata and concepts of existing inputs; ``action`` is merge (the default)
+        or overwrite. Media bytes and text cannot be patched, as on Clarifai."""
+        scope = self.app_scope(request.user_app_id)
+        action = request.action or "merge"
+        if action not in ("merge", "overwrite"):
+            raise ApiFailure(
+                status_code_pb2.INPUT_INVALID_ARGUMENT,
+                "Invalid action",
+                f"action {action!r} is not supported; use merge or overwrite",
+            )
+        patched = []
+        with self.objects.db.write() as connection:
+            for change in request.inputs:
+                found = self.require(INPUT, scope, change.id, resources_pb2.Input)
+                _patch_input(found, change, action)
+                ensure_concepts(self.objects, connection, scope, change.data.concepts)
+                self.objects.update(connection, INPUT, scope, found.id, found)
+                patched.append(found)
+        return service_pb2.MultiInputResponse(status=success(), inputs=patched)
+
+    @rpc
     def ListInputs(
         self, request: service_pb2.ListInputsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiInputResponse:
@@ -245,6 +269,20 @@ class InputsServicer(ServicerBase):
         response.counts.to_process = counts.get(PENDING, 0)
         response.counts.errors = counts.get(FAILED, 0)
         return response
+
+
+def _patch_input(found: resources_pb2.Input, change: resources_pb2.Input, action: str) -> None:
+    if action == "overwrite":
+        found.data.metadata.Clear()
+        del found.data.concepts[:]
+    found.data.metadata.update(change.data.metadata)
+    known = {concept.id: concept for concept in found.data.concepts}
+    for concept in change.data.concepts:
+        if concept.id in known:
+            known[concept.id].value = concept.value
+        else:
+            found.data.concepts.append(concept)
+    found.modified_at.GetCurrentTime()
 
 
 def _check_request_limits(request: service_pb2.PostInputsRequest) -> None:
