@@ -16,7 +16,6 @@ recorded as a failure.
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +36,7 @@ from loaders.csv_columns import (
     parse_metadata,
 )
 from loaders.files import is_url, relative_to
+from loaders.id_digests import IdDigestSet
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class CsvLoader(Loader):
         return columns
 
     def _rows(self, reader: Any, header: list[str], columns: dict[str, int]) -> Iterator[Item]:
-        seen: set[int] = set()
+        seen = IdDigestSet()
         row_number = 0
         while True:
             try:
@@ -168,7 +168,7 @@ class CsvLoader(Loader):
         number: int,
         header: list[str],
         columns: dict[str, int],
-        seen: set[int],
+        seen: IdDigestSet,
     ) -> Item:
         if len(row) > len(header):
             return self._fail(
@@ -183,14 +183,12 @@ class CsvLoader(Loader):
             record = self._build(cells, number)
         except IngestError as error:
             return self._fail(number, str(error), "correct the row")
-        key = _id_key(record.input_id)
-        if key in seen:
+        if not seen.add(record.input_id):
             return self._fail(
                 number,
                 f"input id {record.input_id!r} repeats an earlier row",
                 "give every row a unique id or file",
             )
-        seen.add(key)
         return record
 
     def _build(self, cells: dict[str, str], number: int) -> Record:
@@ -239,13 +237,3 @@ class CsvLoader(Loader):
         if "longitude" in cells or "latitude" in cells:
             return parse_geo(cells.get("longitude", ""), cells.get("latitude", ""))
         return None
-
-
-def _id_key(input_id: str) -> int:
-    """Return a 64-bit digest of an input id, to remember ids in far less memory than strings.
-
-    NOTE: two different ids share a digest with odds of about 3 in 100 million for a
-    million rows; such a row would be reported as a repeat.
-    """
-    digest = hashlib.blake2b(input_id.encode("utf-8", "surrogateescape"), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
