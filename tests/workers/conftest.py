@@ -84,71 +84,35 @@ class Cluster:
         self.stop()
         self.base_url = base_url
         for index in range(2):
-            self.starts += 1
-            name = f"w{index}-{self.starts}"
-            log = self.log_dir / f"{name}.log"
-            handle = log.open("wb")
-            process = subprocess.Popen(
-                [
-                    CELERY,
-                    "-A",
-                    "workers.celery_app",
-                    "worker",
-                    "-Q",
-                    "ingest,predict",
-                    "--concurrency",
-                    "2",
-                    "--hostname",
-                    f"{name}@localhost",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=ROOT,
-                env=self.env(),
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            handle.close()
-            self.workers.append(Worker(name, process, log))
+            self.workers.append(self._spawn(index))
         for worker in self.workers:
             _wait_for(lambda w=worker: b" ready." in w.log.read_bytes(), 60, f"{worker.name} ready")
 
     def restart_worker(self, index: int) -> None:
         """Start a fresh worker in place of worker ``index`` (after it was killed)."""
-        old = self.workers[index]
-        old.kill()
+        self.workers[index].kill()
+        worker = self._spawn(index)
+        self.workers[index] = worker
+        _wait_for(lambda: b" ready." in worker.log.read_bytes(), 60, f"{worker.name} ready")
+
+    def _spawn(self, index: int) -> Worker:
+        """Start one `celery worker` process with two slots, logging to its own file."""
         self.starts += 1
         name = f"w{index}-{self.starts}"
         log = self.log_dir / f"{name}.log"
+        argv = [CELERY, "-A", "workers.celery_app", "worker", "-Q", "ingest,predict"]
+        argv += ["--concurrency", "2", "--hostname", f"{name}@localhost", "--loglevel", "INFO"]
+        argv += ["--without-gossip", "--without-mingle"]
         with log.open("wb") as handle:
             process = subprocess.Popen(
-                [
-                    CELERY,
-                    "-A",
-                    "workers.celery_app",
-                    "worker",
-                    "-Q",
-                    "ingest,predict",
-                    "--concurrency",
-                    "2",
-                    "--hostname",
-                    f"{name}@localhost",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
+                argv,
                 cwd=ROOT,
                 env=self.env(),
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.workers[index] = Worker(name, process, log)
-        _wait_for(lambda: b" ready." in log.read_bytes(), 60, f"{name} ready")
+        return Worker(name, process, log)
 
     def stop(self) -> None:
         for worker in self.workers:
