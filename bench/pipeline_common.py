@@ -163,4 +163,4 @@ def _wait_ready(broker_url: str, count: int, timeout: float = 60) -> None:
         replies = app.control.ping(timeout=0.5) or []
         if len(replies) >= count:
             return
-    raise SystemExit(f"{count} workers did not answer a ping within {timeout}s")
+    raise SystemExit(f"{count} workers did not respond to a ping within {timeout}s")

@@ -7,7 +7,7 @@ Every exception the project raises derives from :class:`IngestError`::
     ├── UserError            misuse of the Python API (bad argument, too many inputs)
     ├── LoaderError          a dataset cannot be read at all (missing root, unreadable index)
     ├── ApiClientError       the client could not build or send a request
-    ├── ApiError             the API answered with a non-success status
+    ├── ApiError             the API returned a non-success status
     └── JobError             a job id is unknown or a job cannot be resumed or retried
 
 :class:`ApiError` carries the Clarifai status code; its :attr:`ApiError.transient` flag says
@@ -60,7 +60,7 @@ class ApiClientError(IngestError):
 
 
 class ApiError(IngestError):
-    """Raised when the Clarifai API answers a request with a non-success status.
+    """Raised when the Clarifai API returns a non-success status for a request.
 
     ``resource`` is the RPC or resource path, ``params`` the request fields that identify what
     was asked for (never credentials), ``method`` the RPC name, and ``response`` the response

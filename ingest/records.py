@@ -28,7 +28,7 @@ MEDIA_KINDS = ("image", "text", "video", "audio")
 class Record:
     """One input and its annotations, ready to upload.
 
-    ``media`` is the kind of data the input holds (image, text, video, audio). ``source`` is a
+    ``media`` is the kind of data the input contains (image, text, video, audio). ``source`` is a
     human-readable pointer to where the record came from ("train/cat.jpg",
     "imdb.csv row 17"), used in logs and failure reports.
     """

@@ -151,7 +151,7 @@ class FolderLoader(Loader):
 
 
 def is_utf8(name: str) -> bool:
-    """Return True unless ``name`` holds bytes that are not UTF-8 (surrogate escapes)."""
+    """Return True unless ``name`` contains bytes that are not UTF-8 (surrogate escapes)."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:

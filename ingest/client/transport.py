@@ -26,7 +26,7 @@ CHANNEL_OPTIONS = [
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where the API is: ``target`` is ``host:port`` and ``secure`` selects TLS."""
+    """The API address: ``target`` is ``host:port`` and ``secure`` selects TLS."""
 
     target: str
     secure: bool

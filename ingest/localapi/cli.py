@@ -70,7 +70,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         metavar="RATE",
-        help="share of RPCs, 0..1, answered with CONN_THROTTLED",
+        help="share of RPCs, 0..1, that return CONN_THROTTLED",
     )
     faults.add_argument(
         "--fault-latency",

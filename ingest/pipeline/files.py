@@ -50,7 +50,7 @@ def with_content_digest(proto: resources_pb2.Input) -> resources_pb2.Input:
 
     The API returns a hosted URL instead of the bytes, so the digest, stored at
     ``metadata.clarifai_ingest.sha256``, is what tells a later job whether an existing input
-    with the same id holds the same image. Inputs without inline bytes are returned as is.
+    with the same id contains the same image. Inputs without inline bytes are returned as is.
     """
     for kind in ("image", "video", "audio"):
         if proto.data.HasField(kind) and getattr(proto.data, kind).base64:

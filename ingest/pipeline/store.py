@@ -19,7 +19,7 @@ from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, JobSpec,
 
 
 class JobStore(Protocol):
-    """Where jobs, chunk states, counters and failure records live."""
+    """Storage of jobs, chunk states, counters and failure records."""
 
     def create_job(self, spec: JobSpec) -> None:
         """Store a new job's spec; raises JobError when the id is taken."""
@@ -75,7 +75,7 @@ class JobStore(Protocol):
 
 def open_checked_store(settings: Settings) -> JobStore:
     """Return the store like :func:`open_store`, raising ConfigError when the broker's Redis
-    does not answer, for commands that should fail with a message rather than retry."""
+    does not respond, for commands that should fail with a message rather than retry."""
     store = open_store(settings)
     if settings.broker_url:
         from ingest.pipeline.store_redis import RedisJobStore

@@ -96,7 +96,7 @@ class RedisJobStore:
         return cls(redis.Redis.from_url(url, decode_responses=True))
 
     def check_reachable(self, url: str) -> None:
-        """Raise ConfigError naming the broker URL (without its password) unless Redis answers."""
+        """Raise ConfigError naming the broker URL (without its password) unless Redis responds."""
         from ingest.pipeline.target import redact_url
 
         try:

@@ -1,4 +1,4 @@
-"""Which mode a job runs in and which API it targets, and creation of the app and dataset.
+"""Job mode and API target selection, and creation of the app and dataset.
 
 Modes: *distributed* when a broker is configured (chunks go to Celery workers), *embedded*
 otherwise (the same task code in a thread pool of this process). Target: the API at
@@ -27,7 +27,7 @@ from ingest.pipeline.retry_policy import RetryPolicy
 logger = logging.getLogger(__name__)
 
 LOCAL_USER_ID = "local"
-# "Not found" answers: CONN_DOES_NOT_EXIST (11101) is what Clarifai returns for a missing
+# "Not found" statuses: CONN_DOES_NOT_EXIST (11101) is what Clarifai returns for a missing
 # app or dataset; the resource-specific codes are accepted too.
 _MISSING_CODES = frozenset(
     {
