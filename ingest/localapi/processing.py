@@ -112,15 +112,18 @@ class InputProcessor:
             self._settle(batch.scope, item)
             settled.append(item)
         with self.objects.db.write() as connection:
+            # Read the rows again inside the transaction: a PatchInputs call may have changed
+            # metadata or concepts while the images were decoded, and that change must stay.
+            current = self.objects.get_many(
+                INPUT, batch.scope, [item.id for item in settled], resources_pb2.Input, connection
+            )
             for item in settled:
+                fresh = current.get(item.id)
+                if fresh is None or fresh.status.code != PENDING:
+                    continue
+                _copy_outcome(item, fresh)
                 self.objects.update(
-                    connection,
-                    INPUT,
-                    batch.scope,
-                    item.id,
-                    item,
-                    status=item.status.code,
-                    only_if_status=PENDING,
+                    connection, INPUT, batch.scope, item.id, fresh, status=fresh.status.code
                 )
         logger.debug("processed %d inputs of app %r", len(settled), batch.scope.app_id)
 
@@ -155,6 +158,15 @@ class InputProcessor:
                 data.text.raw = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise FetchFailed(f"text at {data.text.url!r} is not UTF-8: {error}") from error
+
+
+def _copy_outcome(settled: resources_pb2.Input, target: resources_pb2.Input) -> None:
+    """Copy what processing found (status, image facts, fetched text) onto ``target``."""
+    target.status.CopyFrom(settled.status)
+    if settled.data.HasField("image"):
+        target.data.image.image_info.CopyFrom(settled.data.image.image_info)
+    elif settled.data.HasField("text") and settled.data.text.raw and not target.data.text.raw:
+        target.data.text.raw = settled.data.text.raw
 
 
 def _fail(item: resources_pb2.Input, reason: str) -> None:
