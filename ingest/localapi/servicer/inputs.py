@@ -96,9 +96,12 @@ class InputsServicer(ServicerBase):
         known_datasets = self.objects.status_of(DATASET, scope, list(dataset_ids))
         resolution = request.input_id_conflict_resolution
 
+        requested = set(requested_ids)
+
         def is_stored(input_id: str) -> bool:
-            if input_id in existing:
-                return True
+            # ``existing`` answers for every requested id; only ids made by SUFFIX need a query.
+            if input_id in requested:
+                return input_id in existing
             return bool(self.objects.status_of(INPUT, scope, [input_id]))
 
         seen: set[str] = set()

@@ -16,9 +16,10 @@ class BlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.staging = root / "staging"
+        self.staging.mkdir(parents=True, exist_ok=True)
         # Staged files left by a process that stopped mid-request belong to no input.
-        for leftover in (self.root / "staging").glob("*.tmp"):
+        for leftover in self.staging.glob("*.tmp"):
             leftover.unlink(missing_ok=True)
 
     def path(self, scope: Scope, input_id: str) -> Path:
@@ -36,9 +37,7 @@ class BlobStore:
 
     def stage(self, data: bytes) -> Path:
         """Write ``data`` to a temporary file, to be kept by :meth:`commit` or :meth:`discard`."""
-        staging = self.root / "staging"
-        staging.mkdir(exist_ok=True)
-        path = staging / f"{uuid.uuid4().hex}.tmp"
+        path = self.staging / f"{uuid.uuid4().hex}.tmp"
         path.write_bytes(data)
         return path
 
