@@ -10,12 +10,19 @@ under distinct names) into separate apps of one local API process:
 - sdk: the official SDK's ``Dataset.upload_from_folder``, run with the interpreter in
   INGEST_SDK_PYTHON (default /tmp/sdkvenv/bin/python) and HOME set to a temporary folder.
 
+Before timing, 256 other photos go through a raw loop and a pipeline job, so that neither
+side pays for the API's cold start or the workers' first connections. Then the pipeline and
+the raw loop run in the order pipeline, raw, raw, pipeline, each into its own app, and the
+ratios compare the sums of both runs of each, which cancels a steady drift in the speed of
+a shared machine.
+
 Redis database ``--broker`` (default 14) is emptied first. Prints inputs/s and the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import queue
@@ -24,11 +31,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import redis
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
-from clarifai_grpc.grpc.api.status import status_code_pb2
+from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -48,54 +57,81 @@ from ingest.config import Settings  # noqa: E402
 from ingest.pipeline import run_upload  # noqa: E402
 from ingest.pipeline.target import ensure_app_and_dataset  # noqa: E402
 
+T = TypeVar("T")
+
 BATCH = 128
+# Photos of the untimed warm-up of the API and the workers.
+WARMUP_COUNT = 256
 
 
-def count_inputs(connection: Connection, app_id: str) -> tuple[int, int]:
-    """Return (inputs, inputs still pending) in an app."""
+def count_inputs(connection: Connection, app_id: str) -> int:
+    """Return the number of inputs in an app."""
     scope = resources_pb2.UserAppIDSet(user_id=USER, app_id=app_id)
-    total = pending = 0
+    total = 0
     page = 1
     while True:
         request = service_pb2.ListInputsRequest(user_app_id=scope, page=page, per_page=1000)
         inputs = call(connection, "ListInputs", request).inputs
         total += len(inputs)
-        pending += sum(i.status.code == status_code_pb2.INPUT_DOWNLOAD_PENDING for i in inputs)
         if len(inputs) < 1000:
-            return total, pending
+            return total
         page += 1
 
 
-def run_pipeline(args: argparse.Namespace, base_url: str, photos: Path, work: Path) -> float:
-    env = worker_env(args.broker, base_url, [photos], work / "home")
-    settings = Settings(
-        broker_url=args.broker, pat=PAT, user_id=USER, api_base=base_url, home=work / "home"
+def any_pending(connection: Connection, app_id: str) -> bool:
+    """Return whether some input of the app is still being processed (one cheap call)."""
+    request = service_pb2.ListInputsRequest(
+        user_app_id=resources_pb2.UserAppIDSet(user_id=USER, app_id=app_id),
+        status=status_pb2.Status(code=status_code_pb2.INPUT_DOWNLOAD_PENDING),
+        per_page=1,
     )
+    return bool(call(connection, "ListInputs", request).inputs)
+
+
+def machine_cpu_seconds() -> float:
+    """Return the CPU time used by every process of this machine since boot (Linux)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(times: dict[str, float], name: str, run: Callable[[], T]) -> T:
+    """Run ``run``, recording the machine's CPU seconds it used under ``name + ' cpu'``."""
+    before = machine_cpu_seconds()
+    result = run()
+    times[f"{name} cpu"] = machine_cpu_seconds() - before
+    return result
+
+
+def run_pipeline(settings: Settings, photos: Path, app_id: str, count: int) -> float:
+    """Upload ``photos`` with ``run_upload`` through the running workers; return seconds."""
     from loaders import get_loader
 
-    with celery_workers(env, args.workers, work, args.concurrency, args.pool):
-        started = time.perf_counter()
-        result = run_upload(
-            get_loader("folder")(photos, labels=False),
-            user_id=USER,
-            app_id="bench-pipeline",
-            dataset_id="main",
-            settings=settings,
-        )
-        elapsed = time.perf_counter() - started
-    if result.inputs_uploaded != args.count:
+    started = time.perf_counter()
+    result = run_upload(
+        get_loader("folder")(photos, labels=False),
+        user_id=USER,
+        app_id=app_id,
+        dataset_id="main",
+        settings=settings,
+    )
+    elapsed = time.perf_counter() - started
+    if result.inputs_uploaded != count:
         first = result.failures[0].to_dict() if result.failures else None
-        raise SystemExit(f"pipeline uploaded {result.inputs_uploaded} of {args.count}: {first}")
+        raise SystemExit(f"pipeline uploaded {result.inputs_uploaded} of {count}: {first}")
     return elapsed
 
 
-def run_raw_loop(connection: Connection, photos: Path, threads: int = 4) -> tuple[float, float]:
+def run_raw_loop(
+    connection: Connection, photos: Path, app_id: str, threads: int = 4
+) -> tuple[float, float]:
     """Return seconds until every PostInputs returned, and until every input was processed."""
     files = sorted(p for p in photos.rglob("*") if p.is_file())
     batches: queue.Queue[list[Path]] = queue.Queue()
     for start in range(0, len(files), BATCH):
         batches.put(files[start : start + BATCH])
-    scope = resources_pb2.UserAppIDSet(user_id=USER, app_id="bench-raw")
+    scope = resources_pb2.UserAppIDSet(user_id=USER, app_id=app_id)
 
     def send() -> None:
         while True:
@@ -118,7 +154,7 @@ def run_raw_loop(connection: Connection, photos: Path, threads: int = 4) -> tupl
     for worker in workers:
         worker.join()
     posted = time.perf_counter() - started
-    while count_inputs(connection, "bench-raw")[1]:
+    while any_pending(connection, app_id):
         time.sleep(0.05)
     return posted, time.perf_counter() - started
 
@@ -146,6 +182,48 @@ def run_sdk(base_url: str, photos: Path, work: Path) -> float | None:
     return float(json.loads(output.stdout.strip().splitlines()[-1])["seconds"])
 
 
+def measure(args: argparse.Namespace, base_url: str, photos: Path, work: Path) -> dict[str, float]:
+    """Warm up the API and the workers, then time pipeline, raw, raw, pipeline.
+
+    The warm-up keeps the first timed run from paying for cold caches and new connections,
+    and the symmetric order cancels a steady drift of the shared machine's speed.
+    """
+    warmup = make_photo_folder(args.datasets.resolve(), work / "warmup", WARMUP_COUNT)
+    connection = Connection.open(base_url, PAT)
+    apps = ["warmup-raw", "warmup-pipeline", "pipeline-1", "raw-1", "raw-2", "pipeline-2"]
+    for app_id in [*apps, "bench-sdk"]:
+        ensure_app_and_dataset(
+            connection, user_id=USER, app_id=app_id, dataset_id="main", create=True
+        )
+    env = worker_env(args.broker, base_url, [photos, warmup], work / "home")
+    settings = Settings(
+        broker_url=args.broker, pat=PAT, user_id=USER, api_base=base_url, home=work / "home"
+    )
+    times: dict[str, float] = {}
+    with celery_workers(env, args.workers, work, args.concurrency, args.pool):
+        run_raw_loop(connection, warmup, "warmup-raw")
+        run_pipeline(settings, warmup, "warmup-pipeline", WARMUP_COUNT)
+        for name in ("pipeline-1", "raw-1", "raw-2", "pipeline-2"):
+            if name.startswith("pipeline"):
+                times[name] = timed(
+                    times, name, functools.partial(run_pipeline, settings, photos, name, args.count)
+                )
+            else:
+                times[name], times[f"{name} processed"] = timed(
+                    times, name, functools.partial(run_raw_loop, connection, photos, name)
+                )
+    if not args.skip_sdk:
+        sdk = run_sdk(base_url, photos, work)
+        if sdk is not None:
+            times["sdk"] = sdk
+    landed = {app_id: count_inputs(connection, app_id) for app_id in apps[2:]}
+    if "sdk" in times:
+        landed["bench-sdk"] = count_inputs(connection, "bench-sdk")
+    connection.close()
+    print(f"inputs per run: {args.count}; inputs landed: {landed}")
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("datasets", type=Path, help="folder searched for real photos")
@@ -166,32 +244,27 @@ def main() -> None:
         work = Path(tmp)
         photos = make_photo_folder(args.datasets.resolve(), work / "photos", args.count)
         with local_api_process(work / "localapi") as base_url:
-            connection = Connection.open(base_url, PAT)
-            for app_id in ("bench-pipeline", "bench-raw", "bench-sdk"):
-                ensure_app_and_dataset(
-                    connection, user_id=USER, app_id=app_id, dataset_id="main", create=True
-                )
-            pipeline = run_pipeline(args, base_url, photos, work)
-            posted, processed = run_raw_loop(connection, photos)
-            sdk = None if args.skip_sdk else run_sdk(base_url, photos, work)
-            counts = {
-                a: count_inputs(connection, a)[0]
-                for a in ("bench-pipeline", "bench-raw", "bench-sdk")
-            }
-            connection.close()
-    rate = args.count / pipeline
-    ceiling = args.count / posted
-    print(f"inputs per run: {args.count}; inputs landed: {counts}")
-    print(f"pipeline ({args.workers} workers): {pipeline:.2f}s, {rate:.0f} inputs/s")
-    print(
-        f"ceiling (4 threads x {BATCH}-input PostInputs): {posted:.2f}s, {ceiling:.0f} inputs/s"
-        f" ({args.count / processed:.0f} inputs/s until all processed)"
-    )
-    print(f"pipeline / ceiling: {rate / ceiling:.2f}")
-    print(f"pipeline / ceiling until all processed: {rate / (args.count / processed):.2f}")
-    if sdk is not None:
-        print(f"official SDK upload_from_folder: {sdk:.2f}s, {args.count / sdk:.0f} inputs/s")
-        print(f"pipeline / SDK: {rate / (args.count / sdk):.2f}")
+            times = measure(args, base_url, photos, work)
+    count = args.count
+    for name in ("pipeline-1", "raw-1", "raw-2", "pipeline-2"):
+        processed = times.get(f"{name} processed")
+        until = f", {count / processed:.0f} inputs/s until all processed" if processed else ""
+        print(
+            f"{name}: {times[name]:.2f}s, {count / times[name]:.0f} inputs/s{until}; "
+            f"machine CPU {times[f'{name} cpu']:.1f}s"
+        )
+    pipeline = 2 * count / (times["pipeline-1"] + times["pipeline-2"])
+    ceiling = 2 * count / (times["raw-1"] + times["raw-2"])
+    processed = 2 * count / (times["raw-1 processed"] + times["raw-2 processed"])
+    print(f"pipeline ({args.workers} workers), both runs: {pipeline:.0f} inputs/s")
+    print(f"ceiling (4 threads x {BATCH}-input PostInputs), both runs: {ceiling:.0f} inputs/s")
+    print(f"ceiling until all processed, both runs: {processed:.0f} inputs/s")
+    print(f"pipeline / ceiling: {pipeline / ceiling:.2f}")
+    print(f"pipeline / ceiling until all processed: {pipeline / processed:.2f}")
+    if "sdk" in times:
+        sdk = count / times["sdk"]
+        print(f"official SDK upload_from_folder: {times['sdk']:.2f}s, {sdk:.0f} inputs/s")
+        print(f"pipeline / SDK: {pipeline / sdk:.2f}")
 
 
 if __name__ == "__main__":
