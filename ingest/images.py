@@ -55,11 +55,13 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def read_image_info(path: str | Path) -> ImageInfo:
+def read_image_info(path: str | Path, *, orientation: bool = True) -> ImageInfo:
     """Read the displayed size, stored size, orientation, mode and format of an image.
 
     Raises :class:`UnreadableImageError` naming the file when it is missing or cannot be
-    identified (truncated headers, other formats, decompression bombs).
+    identified (truncated headers, other formats, decompression bombs). With
+    ``orientation=False`` the EXIF block is not parsed, which makes checking that a file is
+    an image cheaper, and the orientation is reported as 1.
     """
     # NOTE: only the header is parsed, so a file with a valid header and truncated pixel data
     # passes here; the API rejects it at upload and the pipeline records that failure.
@@ -68,7 +70,7 @@ def read_image_info(path: str | Path) -> ImageInfo:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 width, height = image.size
-                orientation = _orientation(image)
+                turn = _orientation(image) if orientation else 1
                 mode, image_format = image.mode, image.format or ""
     except FileNotFoundError as error:
         raise UnreadableImageError(f"image file {str(path)!r} not found") from error
@@ -80,7 +82,7 @@ def read_image_info(path: str | Path) -> ImageInfo:
         raise UnreadableImageError(f"image file {str(path)!r} cannot be read: {error}") from error
     if width <= 0 or height <= 0:
         raise UnreadableImageError(f"image file {str(path)!r} has size {width}x{height}")
-    if orientation in _SWAPPING_ORIENTATIONS:
+    if turn in _SWAPPING_ORIENTATIONS:
         shown_width, shown_height = height, width
     else:
         shown_width, shown_height = width, height
@@ -89,7 +91,7 @@ def read_image_info(path: str | Path) -> ImageInfo:
         height=shown_height,
         stored_width=width,
         stored_height=height,
-        orientation=orientation,
+        orientation=turn,
         mode=mode,
         format=image_format,
     )

@@ -220,7 +220,7 @@ class CsvLoader(Loader):
         if not file_path.is_file():
             raise RecordError(f"file {value!r} not found (looked for {str(file_path)!r})")
         if self.media == "image":
-            read_image_info(file_path)
+            read_image_info(file_path, orientation=False)
         relative = relative_to(file_path, self.root)
         input_id = input_id_from_value(explicit_id) if explicit_id else input_id_from_path(relative)
         proto = protos.input_from_file(input_id, self.media, **fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,9 +59,15 @@ def walk_files(root: Path) -> Iterator[Path]:
 def resolves_inside(path: Path, root: Path) -> bool:
     """Return True when ``path``, with every symlink resolved, lies under ``root``."""
     try:
-        return path.resolve().is_relative_to(root.resolve())
+        return path.resolve().is_relative_to(_resolved(root))
     except OSError:
         return False
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    # A loader checks every file against the same root; resolve it once.
+    return root.resolve()
 
 
 def is_url(value: str) -> bool:

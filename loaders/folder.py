@@ -74,7 +74,8 @@ class FolderLoader(Loader):
     def records(self) -> Iterator[Item]:
         for file_path in self._files():
             relative = relative_to(file_path, self.path)
-            if not resolves_inside(file_path, self.path):
+            # The walk never enters a linked folder, so only a linked file can lead outside.
+            if file_path.is_symlink() and not resolves_inside(file_path, self.path):
                 # A link out of the dataset could make the upload read any file of this
                 # machine, such as /proc/self/environ with the PAT in it.
                 yield self.failure(
@@ -127,7 +128,7 @@ class FolderLoader(Loader):
             proto = protos.text_input(input_id, text, concepts=concepts)
             return Record(input=proto, media="text", source=relative)
         if self.media == "image":
-            read_image_info(file_path)
+            read_image_info(file_path, orientation=False)
         proto = protos.input_from_file(input_id, self.media, concepts=concepts)
         return Record(input=proto, file_path=str(file_path), media=self.media, source=relative)
 

@@ -91,7 +91,7 @@ class YoloLoader(Loader):
                 yield self.failure(relative, "", str(error), "replace or remove the image")
 
     def _items(self, image_path: Path, relative: str) -> Iterator[Item]:
-        read_image_info(image_path)
+        read_image_info(image_path, orientation=False)
         input_id = input_id_from_path(relative)
         failures: list[LoadFailure] = []
         annotations = self._annotations(image_path, input_id, failures)
