@@ -10,7 +10,7 @@ under distinct names) into separate apps of one local API process:
 - sdk: the official SDK's ``Dataset.upload_from_folder``, run with the interpreter in
   INGEST_SDK_PYTHON (default /tmp/sdkvenv/bin/python) and HOME set to a temporary folder.
 
-Before timing, 256 other photos go through a raw loop and a pipeline job, so that neither
+Before timing, the photos go once through a raw loop and a pipeline job, so that neither
 side pays for the API's cold start or the workers' first connections. Then the pipeline and
 the raw loop run in the order pipeline, raw, raw, pipeline, each into its own app, and the
 ratios compare the sums of both runs of each, which cancels a steady drift in the speed of
@@ -60,8 +60,6 @@ from ingest.pipeline.target import ensure_app_and_dataset  # noqa: E402
 T = TypeVar("T")
 
 BATCH = 128
-# Photos of the untimed warm-up of the API and the workers.
-WARMUP_COUNT = 256
 
 
 def count_inputs(connection: Connection, app_id: str) -> int:
@@ -188,21 +186,20 @@ def measure(args: argparse.Namespace, base_url: str, photos: Path, work: Path) -
     The warm-up keeps the first timed run from paying for cold caches and new connections,
     and the symmetric order cancels a steady drift of the shared machine's speed.
     """
-    warmup = make_photo_folder(args.datasets.resolve(), work / "warmup", WARMUP_COUNT)
     connection = Connection.open(base_url, PAT)
     apps = ["warmup-raw", "warmup-pipeline", "pipeline-1", "raw-1", "raw-2", "pipeline-2"]
     for app_id in [*apps, "bench-sdk"]:
         ensure_app_and_dataset(
             connection, user_id=USER, app_id=app_id, dataset_id="main", create=True
         )
-    env = worker_env(args.broker, base_url, [photos, warmup], work / "home")
+    env = worker_env(args.broker, base_url, [photos], work / "home")
     settings = Settings(
         broker_url=args.broker, pat=PAT, user_id=USER, api_base=base_url, home=work / "home"
     )
     times: dict[str, float] = {}
     with celery_workers(env, args.workers, work, args.concurrency, args.pool):
-        run_raw_loop(connection, warmup, "warmup-raw")
-        run_pipeline(settings, warmup, "warmup-pipeline", WARMUP_COUNT)
+        run_raw_loop(connection, photos, "warmup-raw")
+        run_pipeline(settings, photos, "warmup-pipeline", args.count)
         for name in ("pipeline-1", "raw-1", "raw-2", "pipeline-2"):
             if name.startswith("pipeline"):
                 times[name] = timed(
