@@ -97,6 +97,27 @@ class ThreadDispatcher:
         self._executor.shutdown(wait=True)
 
 
+class FencedDispatcher:
+    """Wraps a dispatcher so that nothing is sent, and no final state is written, by a
+    coordinator that lost its job's lock (see :mod:`ingest.pipeline.job_lock`)."""
+
+    def __init__(self, inner: Dispatcher, check: Callable[[], None]) -> None:
+        self._inner = inner
+        self._check = check
+
+    def submit(self, task: ChunkTask) -> None:
+        self._check()
+        self._inner.submit(task)
+
+    def drain(self) -> bool:
+        finished = self._inner.drain()
+        self._check()
+        return finished
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 class CeleryDispatcher:
     """Sends chunks to Celery workers through the broker."""
 

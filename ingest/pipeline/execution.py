@@ -11,8 +11,14 @@ from pathlib import Path
 from ingest.client.transport import Connection
 from ingest.config import Settings
 from ingest.pipeline.celery_settings import announced_concurrency, make_producer_app
-from ingest.pipeline.dispatch import CeleryDispatcher, Dispatcher, ThreadDispatcher
+from ingest.pipeline.dispatch import (
+    CeleryDispatcher,
+    Dispatcher,
+    FencedDispatcher,
+    ThreadDispatcher,
+)
 from ingest.pipeline.job import JobResult, JobSpec, JobState
+from ingest.pipeline.job_lock import HeldLock, LockLost
 from ingest.pipeline.progress import ProgressReporter
 from ingest.pipeline.retry_policy import RetryPolicy
 from ingest.pipeline.store import JobStore
@@ -39,12 +45,35 @@ def make_dispatcher(
     connection: Connection,
     concurrency: int | None,
     max_in_flight: int | None,
+    lock: HeldLock | None = None,
 ) -> Dispatcher:
-    """Return the dispatcher for the job's mode.
+    """Return the dispatcher for the job's mode, fenced by ``lock`` when given.
 
     In the distributed mode the in-flight window defaults to twice the workers' total
     concurrency, so each worker process has a chunk queued while it uploads one.
     """
+    dispatcher = _unfenced_dispatcher(
+        spec,
+        settings=settings,
+        target=target,
+        store=store,
+        connection=connection,
+        concurrency=concurrency,
+        max_in_flight=max_in_flight,
+    )
+    return FencedDispatcher(dispatcher, lock.check) if lock else dispatcher
+
+
+def _unfenced_dispatcher(
+    spec: JobSpec,
+    *,
+    settings: Settings,
+    target: Target,
+    store: JobStore,
+    connection: Connection,
+    concurrency: int | None,
+    max_in_flight: int | None,
+) -> Dispatcher:
     if target.distributed:
         assert settings.broker_url is not None
         app = make_producer_app(settings.broker_url)
@@ -84,6 +113,8 @@ def execute(
                 complete = send(dispatcher)
         else:
             complete = send(dispatcher)
+    except LockLost:
+        raise  # the job's state now belongs to the process that took it over
     except BaseException:
         store.set_state(spec.job_id, JobState.INTERRUPTED)
         logger.warning(

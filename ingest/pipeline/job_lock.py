@@ -4,6 +4,11 @@ Two `ingest retry` runs of the same job would each send a round over the same fa
 both count their successes. The lock prevents that. It expires :data:`LOCK_TTL_SECONDS` after
 its holder stops refreshing it, and a holder on this machine whose process is gone is taken
 over at once, so a killed coordinator does not block `ingest resume`.
+
+A coordinator that was paused (SIGSTOP, a suspended laptop, a long GC pause) for longer than
+the expiry may find on waking that another process took the job over. :meth:`HeldLock.check`,
+called before each chunk is sent and before the final state is written, then raises
+:class:`LockLost`, so the paused process stops instead of running the job a second time.
 """
 
 from __future__ import annotations
@@ -43,8 +48,35 @@ def _holder_is_dead(owner: str) -> bool:
     return False
 
 
+class LockLost(JobError):
+    """Raised in a coordinator whose job was taken over by another process."""
+
+
+class HeldLock:
+    """The lock of one job as held by this process."""
+
+    def __init__(self, store: JobStore, job_id: str, owner: str) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.owner = owner
+
+    def check(self) -> None:
+        """Raise :class:`LockLost` unless this process still owns the job's lock.
+
+        A lock that expired without anyone taking it is taken again.
+        """
+        if self.store.acquire_lock(self.job_id, self.owner, LOCK_TTL_SECONDS):
+            return
+        holder = self.store.lock_owner(self.job_id)
+        raise LockLost(
+            f"job {self.job_id!r} was taken over by another process ({holder}) while this one "
+            f"was paused for more than {LOCK_TTL_SECONDS}s; this process stops so that the job "
+            f"does not run twice. Follow it with `ingest status {self.job_id}`"
+        )
+
+
 @contextlib.contextmanager
-def job_lock(store: JobStore, job_id: str) -> Iterator[None]:
+def job_lock(store: JobStore, job_id: str) -> Iterator[HeldLock]:
     """Hold the job's lock while the block runs; raise JobError when another process has it."""
     owner = _owner()
     if not store.acquire_lock(job_id, owner, LOCK_TTL_SECONDS):
@@ -63,7 +95,7 @@ def job_lock(store: JobStore, job_id: str) -> Iterator[None]:
     )
     refresher.start()
     try:
-        yield
+        yield HeldLock(store, job_id, owner)
     finally:
         stop.set()
         refresher.join()

@@ -25,7 +25,7 @@ from ingest.pipeline.job import (
     SourceSpec,
     new_job_id,
 )
-from ingest.pipeline.job_lock import job_lock
+from ingest.pipeline.job_lock import HeldLock, job_lock
 from ingest.pipeline.redo import build_retry_tasks
 from ingest.pipeline.store import JobStore, open_checked_store
 from ingest.pipeline.target import Target, ensure_app_and_dataset, open_target, resolve_user
@@ -113,8 +113,8 @@ def run_upload(
             source = _started(source)
             store.create_job(spec)
             logger.info("job %s: uploading to app %r dataset %r", spec.job_id, app_id, dataset_id)
-            with job_lock(store, spec.job_id):
-                return _run(spec, source, set(), settings, target, store, connection, options)
+            with job_lock(store, spec.job_id) as lock:
+                return _run(spec, source, set(), settings, target, store, connection, options, lock)
         finally:
             connection.close()
             if store is not None:
@@ -130,6 +130,7 @@ def _run(
     store: JobStore,
     connection: Connection,
     options: RunOptions,
+    lock: HeldLock,
 ) -> JobResult:
     dispatcher = make_dispatcher(
         spec,
@@ -139,6 +140,7 @@ def _run(
         connection=connection,
         concurrency=options.concurrency,
         max_in_flight=options.max_in_flight,
+        lock=lock,
     )
 
     def send(d: Dispatcher) -> bool:
@@ -162,14 +164,19 @@ def resume_job(
     settings = settings or Settings.from_env()
     store = open_checked_store(settings)
     try:
-        with job_lock(store, job_id):
-            return _resume_locked(job_id, source, settings, options or RunOptions(), store)
+        with job_lock(store, job_id) as lock:
+            return _resume_locked(job_id, source, settings, options or RunOptions(), store, lock)
     finally:
         store.close()
 
 
 def _resume_locked(
-    job_id: str, source: Source | None, settings: Settings, options: RunOptions, store: JobStore
+    job_id: str,
+    source: Source | None,
+    settings: Settings,
+    options: RunOptions,
+    store: JobStore,
+    lock: HeldLock,
 ) -> JobResult:
     spec = store.get_spec(job_id)
     if source is None:
@@ -187,7 +194,7 @@ def _resume_locked(
         connection = Connection.open(target.base_url, target.pat)
         store.set_state(job_id, JobState.RUNNING)
         try:
-            return _run(spec, source, done, settings, target, store, connection, options)
+            return _run(spec, source, done, settings, target, store, connection, options, lock)
         finally:
             connection.close()
 
@@ -205,19 +212,19 @@ def retry_job(
     options = options or RunOptions()
     store = open_checked_store(settings)
     try:
-        with job_lock(store, job_id):
+        with job_lock(store, job_id) as lock:
             spec = store.get_spec(job_id)
             if not spec.state.finished and spec.source is not None:
                 logger.info("job %s did not finish; resuming it before the retry", job_id)
-                _resume_locked(job_id, None, settings, options, store)
+                _resume_locked(job_id, None, settings, options, store, lock)
                 options = dataclasses.replace(options, on_start=None)
-            return _retry_locked(job_id, settings, options, store)
+            return _retry_locked(job_id, settings, options, store, lock)
     finally:
         store.close()
 
 
 def _retry_locked(
-    job_id: str, settings: Settings, options: RunOptions, store: JobStore
+    job_id: str, settings: Settings, options: RunOptions, store: JobStore, lock: HeldLock
 ) -> JobResult:
     spec = store.get_spec(job_id)
     failures = list(store.failures(job_id))
@@ -238,6 +245,7 @@ def _retry_locked(
             connection=connection,
             concurrency=options.concurrency,
             max_in_flight=options.max_in_flight,
+            lock=lock,
         )
         try:
             return execute(

@@ -19,6 +19,7 @@ from ingest.pipeline import (
     retry_job,
     run_upload,
 )
+from ingest.pipeline.job_lock import LockLost
 from ingest.pipeline.jobs import RunOptions
 from ingest.pipeline.store_sqlite import SqliteJobStore
 from ingest.records import LoadFailure, Record
@@ -258,3 +259,26 @@ def test_changed_annotation_overwritten(app: App, settings: Settings, images: Pa
         if a.data.regions
     )
     assert rights == [0.5, 0.9]
+
+
+def test_coordinator_stops_when_its_job_is_taken_over(app: App, settings: Settings) -> None:
+    """A coordinator that wakes up to find another process running its job sends nothing
+    more and leaves the job's state to that process."""
+    store = SqliteJobStore(settings.home / "jobs.sqlite3")
+
+    def source() -> Iterator[Record]:
+        yield from (text_record(f"t{i}") for i in range(10))
+        # Another coordinator takes the job over while this one sends its first chunk.
+        holder = store.lock_owner("job-taken")
+        assert holder is not None
+        store.release_lock("job-taken", holder)
+        assert store.acquire_lock("job-taken", "elsewhere:1:other", 30)
+        store.set_state("job-taken", JobState.RUNNING)
+        yield from (text_record(f"u{i}") for i in range(10))
+
+    with pytest.raises(LockLost, match="taken over"):
+        _upload(app, settings, source(), chunk_size=10, job_id="job-taken")
+    assert store.get_spec("job-taken").state is JobState.RUNNING
+    assert store.lock_owner("job-taken") == "elsewhere:1:other"
+    assert set(app.input_ids()) <= {f"t{i}" for i in range(10)}
+    store.close()

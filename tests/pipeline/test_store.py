@@ -21,7 +21,7 @@ from ingest.pipeline.job import (
     JobState,
     SourceSpec,
 )
-from ingest.pipeline.job_lock import job_lock
+from ingest.pipeline.job_lock import LockLost, job_lock
 from ingest.pipeline.store import JobStore
 from ingest.pipeline.store_redis import RedisJobStore
 from ingest.pipeline.store_sqlite import SqliteJobStore
@@ -216,3 +216,23 @@ def test_job_lock_rejects_live_holder(store: JobStore) -> None:
     assert store.acquire_lock("job-1", f"{socket.gethostname()}:{os.getpid()}:other", 30)
     with pytest.raises(JobError, match="another process"), job_lock(store, "job-1"):
         pass
+
+
+def test_held_lock_check_after_takeover(store: JobStore) -> None:
+    store.create_job(_spec())
+    with job_lock(store, "job-1") as lock:
+        lock.check()
+        # The lock expired while this process was paused, and another host took it.
+        store.release_lock("job-1", lock.owner)
+        assert store.acquire_lock("job-1", "elsewhere:1:other", 30)
+        with pytest.raises(LockLost, match="taken over by another process"):
+            lock.check()
+    assert store.lock_owner("job-1") == "elsewhere:1:other"
+
+
+def test_held_lock_check_retakes_expired_lock(store: JobStore) -> None:
+    store.create_job(_spec())
+    with job_lock(store, "job-1") as lock:
+        store.release_lock("job-1", lock.owner)  # expired, and nobody took it
+        lock.check()
+        assert store.lock_owner("job-1") == lock.owner
