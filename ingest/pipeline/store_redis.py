@@ -13,11 +13,16 @@ Keys, per job ``J`` (all under the ``ingest:`` prefix)::
 
 Chunk completion runs as one Lua script, so a chunk's counters and failures are applied at
 most once even when two workers finish the same redelivered chunk.
+
+A finished job's keys expire ``INGEST_JOB_TTL_DAYS`` days (default 30, 0 for never) after it
+finished, so a long series of migrations does not fill Redis with old failure records. A
+resume or retry makes them permanent again until the job finishes once more.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
@@ -28,6 +33,25 @@ from ingest.errors import ConfigError, JobError
 from ingest.pipeline.job import ChunkOutcome, ChunkState, FailureEntry, JobSpec, JobState
 
 PREFIX = "ingest:"
+# The parts of a job's keys; the lock expires on its own.
+JOB_PARTS = ("spec", "counts", "chunks", "attempts", "failures", "done")
+DEFAULT_TTL_DAYS = 30.0
+
+
+def job_ttl_from_env() -> int | None:
+    """Return the seconds that finished jobs are kept (``INGEST_JOB_TTL_DAYS``), None for ever."""
+    text = os.environ.get("INGEST_JOB_TTL_DAYS", "").strip()
+    try:
+        days = float(text) if text else DEFAULT_TTL_DAYS
+    except ValueError:
+        days = -1.0
+    if days < 0 or days != days:
+        raise ConfigError(
+            f"INGEST_JOB_TTL_DAYS={text!r} is not a number of days; set it to 0 (keep finished "
+            f"jobs) or a positive number such as {DEFAULT_TTL_DAYS:g}"
+        )
+    return int(days * 86400) or None
+
 
 # KEYS: chunks, counts, failures, done. ARGV: chunk id, deltas, failures, resolved (JSON).
 _COMPLETE_CHUNK = """
@@ -84,8 +108,9 @@ return 1
 class RedisJobStore:
     """A :class:`~ingest.pipeline.store.JobStore` on a Redis database."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, finished_ttl: int | None = None) -> None:
         self._redis = client
+        self._finished_ttl = finished_ttl
         self._complete = client.register_script(_COMPLETE_CHUNK)
         self._record = client.register_script(_RECORD_FAILURES)
         self._lock = client.register_script(_ACQUIRE_LOCK)
@@ -93,7 +118,8 @@ class RedisJobStore:
 
     @classmethod
     def from_url(cls, url: str) -> RedisJobStore:
-        return cls(redis.Redis.from_url(url, decode_responses=True))
+        client = redis.Redis.from_url(url, decode_responses=True)
+        return cls(client, finished_ttl=job_ttl_from_env())
 
     def check_reachable(self, url: str) -> None:
         """Raise ConfigError naming the broker URL (without its password) unless Redis responds."""
@@ -126,6 +152,15 @@ class RedisJobStore:
 
     def update_spec(self, spec: JobSpec) -> None:
         self._redis.set(self._key(spec.job_id, "spec"), json.dumps(spec.to_dict()))
+        if self._finished_ttl is None:
+            return
+        pipe = self._redis.pipeline()
+        for part in JOB_PARTS:
+            if spec.state.finished:
+                pipe.expire(self._key(spec.job_id, part), self._finished_ttl)
+            else:
+                pipe.persist(self._key(spec.job_id, part))
+        pipe.execute()
 
     def set_state(self, job_id: str, state: JobState) -> None:
         spec = self.get_spec(job_id)
@@ -133,8 +168,18 @@ class RedisJobStore:
         self.update_spec(spec)
 
     def list_jobs(self, *, limit: int = 50) -> list[JobSpec]:
-        job_ids = self._redis.zrevrange(f"{PREFIX}jobs", 0, limit - 1)
-        return [self.get_spec(str(job_id)) for job_id in job_ids]
+        index = f"{PREFIX}jobs"
+        job_ids = [str(job_id) for job_id in self._redis.zrevrange(index, 0, limit - 1)]
+        texts = (
+            self._redis.mget([self._key(job_id, "spec") for job_id in job_ids]) if job_ids else []
+        )
+        specs = []
+        for job_id, text in zip(job_ids, texts, strict=True):
+            if text is None:
+                self._redis.zrem(index, job_id)  # expired
+            else:
+                specs.append(JobSpec.from_dict(json.loads(str(text))))
+        return specs
 
     def chunk_states(self, job_id: str) -> dict[str, ChunkState]:
         raw: dict[str, str] = self._redis.hgetall(self._key(job_id, "chunks"))  # type: ignore[assignment]

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
-from ingest.errors import JobError
+from ingest.errors import ConfigError, JobError
 from ingest.pipeline.job import (
     ChunkOutcome,
     ChunkState,
@@ -23,7 +24,7 @@ from ingest.pipeline.job import (
 )
 from ingest.pipeline.job_lock import LockLost, job_lock
 from ingest.pipeline.store import JobStore
-from ingest.pipeline.store_redis import RedisJobStore
+from ingest.pipeline.store_redis import JOB_PARTS, RedisJobStore
 from ingest.pipeline.store_sqlite import SqliteJobStore
 
 
@@ -236,3 +237,59 @@ def test_held_lock_check_retakes_expired_lock(store: JobStore) -> None:
         store.release_lock("job-1", lock.owner)  # expired, and nobody took it
         lock.check()
         assert store.lock_owner("job-1") == lock.owner
+
+
+def _ttls(url: str, job_id: str) -> dict[str, int]:
+    client = redis.Redis.from_url(url)
+    return {part: client.ttl(f"ingest:job:{job_id}:{part}") for part in JOB_PARTS}
+
+
+def test_finished_redis_job_expires(clean_redis: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INGEST_JOB_TTL_DAYS", "2")
+    store = RedisJobStore.from_url(clean_redis)
+    store.create_job(_spec())
+    store.begin_chunk("job-1", "c0000000")
+    outcome = ChunkOutcome("c0000000")
+    outcome.add("inputs_uploaded", 3)
+    outcome.failures.append(_failure("bad"))
+    store.complete_chunk("job-1", outcome)
+    assert set(_ttls(clean_redis, "job-1").values()) == {-1}
+
+    store.set_state("job-1", JobState.COMPLETED_WITH_FAILURES)
+    finished = _ttls(clean_redis, "job-1")
+    assert all(2 * 86400 - 60 < ttl <= 2 * 86400 for ttl in finished.values()), finished
+
+    # A retry makes the job permanent again until it finishes once more.
+    spec = store.get_spec("job-1")
+    spec.state = JobState.RUNNING
+    store.update_spec(spec)
+    assert set(_ttls(clean_redis, "job-1").values()) == {-1}
+    store.close()
+
+
+def test_ttl_zero_keeps_finished_jobs(clean_redis: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INGEST_JOB_TTL_DAYS", "0")
+    store = RedisJobStore.from_url(clean_redis)
+    store.create_job(_spec())
+    store.set_state("job-1", JobState.COMPLETED)
+    assert _ttls(clean_redis, "job-1")["spec"] == -1
+    store.close()
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan"])
+def test_invalid_job_ttl_rejected(
+    clean_redis: str, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("INGEST_JOB_TTL_DAYS", value)
+    with pytest.raises(ConfigError, match="INGEST_JOB_TTL_DAYS"):
+        RedisJobStore.from_url(clean_redis)
+
+
+def test_list_jobs_skips_expired_jobs(clean_redis: str) -> None:
+    store = RedisJobStore.from_url(clean_redis)
+    store.create_job(_spec("old", created_at=1.0))
+    store.create_job(_spec("new", created_at=2.0))
+    redis.Redis.from_url(clean_redis).delete("ingest:job:old:spec")  # as if it expired
+    assert [spec.job_id for spec in store.list_jobs()] == ["new"]
+    assert redis.Redis.from_url(clean_redis).zrange("ingest:jobs", 0, -1) == [b"new"]
+    store.close()
