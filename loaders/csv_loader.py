@@ -35,7 +35,7 @@ from loaders.csv_columns import (
     parse_geopoints,
     parse_metadata,
 )
-from loaders.files import is_url, relative_to
+from loaders.files import MAX_TEXT_BYTES, is_url, relative_to
 from loaders.id_digests import IdDigestSet
 
 logger = logging.getLogger(__name__)
@@ -203,6 +203,12 @@ class CsvLoader(Loader):
         source = f"{self.path.name} row {number}"
         explicit_id = cells.get("id", "").strip()
         if self.media == "text" and not is_url(value):
+            size = len(value.encode("utf-8"))
+            if size > MAX_TEXT_BYTES:
+                raise RecordError(
+                    f"input text has {size} bytes, over the limit of {MAX_TEXT_BYTES} bytes; "
+                    "split it across several rows"
+                )
             input_id = explicit_id or input_id_from_path(f"{self.path.name}/row-{number}")
             proto = protos.text_input(input_id_from_value(input_id), value, **fields)
             return Record(input=proto, media="text", source=source)

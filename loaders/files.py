@@ -7,6 +7,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# Largest text a loader turns into one input. Text travels inside the chunk's task message,
+# so this also bounds what one record adds to a message in Redis.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".jfif"}
 )

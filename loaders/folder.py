@@ -23,9 +23,7 @@ from ingest.ids import input_id_from_path
 from ingest.images import read_image_info
 from ingest.records import Record
 from loaders.base import Item, Loader, LoaderOption, RecordError
-from loaders.files import media_of, relative_to, resolves_inside, walk_files
-
-MAX_TEXT_BYTES = 20 * 1024 * 1024
+from loaders.files import MAX_TEXT_BYTES, media_of, relative_to, resolves_inside, walk_files
 
 
 class FolderLoader(Loader):

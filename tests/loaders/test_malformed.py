@@ -12,6 +12,7 @@ import pytest
 from ingest.errors import ConfigError, LoaderError
 from ingest.records import LoadFailure, Record
 from loaders import get_loader
+from loaders.files import MAX_TEXT_BYTES
 from tests.loaders.builders import (
     box,
     coco,
@@ -144,6 +145,12 @@ FAILURE_CASES: list[tuple[str, Build, str, int]] = [
     ("csv-geo-not-numeric", csv_case(HEADER + 'a,hi,x,,"east,north"\n'), "not numeric", 0),
     ("csv-extra-field", csv_case("input,concepts\nhi,x,extra\nok,y\n"), "header has 2", 1),
     ("csv-empty-input", csv_case("input,concepts\n,x\nok,y\n"), "input cell is empty", 1),
+    (
+        "csv-text-too-long",
+        csv_case("input\n" + "x" * (MAX_TEXT_BYTES + 1) + "\nok\n"),
+        "over the limit",
+        1,
+    ),
     ("csv-duplicate-id", csv_case("inputid,input\nr1,one\nr1,two\n"), "repeats an earlier row", 1),
     ("csv-invalid-utf8", csv_case("input\ncaf\xe9\nok\n", "latin-1"), "not valid UTF-8", 1),
     ("csv-missing-image", image_csv_case("input\nok.jpg\nnope.jpg\n"), "not found", 1),
