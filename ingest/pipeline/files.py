@@ -37,7 +37,8 @@ def load_input(record: Record, data_roots: Sequence[Path] | None) -> resources_p
             "on the workers"
         )
     try:
-        return with_content_digest(record.load_bytes())
+        # load_bytes returns a new message, so the digest can be written into it in place.
+        return with_content_digest(record.load_bytes(), copy=False)
     except (OSError, UnicodeDecodeError) as error:
         raise FileRejected(
             f"cannot read file {record.file_path!r} of input {record.input_id!r}: {error}; "
@@ -45,12 +46,13 @@ def load_input(record: Record, data_roots: Sequence[Path] | None) -> resources_p
         ) from error
 
 
-def with_content_digest(proto: resources_pb2.Input) -> resources_pb2.Input:
+def with_content_digest(proto: resources_pb2.Input, *, copy: bool = True) -> resources_pb2.Input:
     """Return the input with the SHA-256 of its media bytes in its metadata.
 
     The API returns a hosted URL instead of the bytes, so the digest, stored at
     ``metadata.clarifai_ingest.sha256``, is what tells a later job whether an existing input
     with the same id contains the same image. Inputs without inline bytes are returned as is.
+    With ``copy=False`` the digest is written into ``proto`` itself.
     """
     for kind in ("image", "video", "audio"):
         if proto.data.HasField(kind) and getattr(proto.data, kind).base64:
@@ -58,8 +60,10 @@ def with_content_digest(proto: resources_pb2.Input) -> resources_pb2.Input:
             break
     else:
         return proto
-    stamped = resources_pb2.Input()
-    stamped.CopyFrom(proto)
+    stamped = proto
+    if copy:
+        stamped = resources_pb2.Input()
+        stamped.CopyFrom(proto)
     stamped.data.metadata.get_or_create_struct(DIGEST_KEY)["sha256"] = hashlib.sha256(
         data
     ).hexdigest()
