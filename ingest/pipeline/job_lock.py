@@ -20,6 +20,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 from ingest.errors import JobError
 from ingest.pipeline.store import JobStore
@@ -45,7 +46,21 @@ def _holder_is_dead(owner: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _is_zombie(int(pid_text))
+
+
+def _is_zombie(pid: int) -> bool:
+    """Return True when ``pid`` has exited but its parent has not reaped it yet (Linux).
+
+    A coordinator killed with SIGKILL from a shell or a supervisor stays a zombie until its
+    parent waits for it, and signal 0 still reaches a zombie.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    state = stat.rpartition(")")[2].split()[:1]
+    return state in (["Z"], ["X"])
 
 
 class LockLost(JobError):

@@ -212,6 +212,20 @@ def test_job_lock_takes_over_dead_process(store: JobStore) -> None:
     assert store.lock_owner("job-1") is None
 
 
+def test_job_lock_takes_over_unreaped_process(store: JobStore) -> None:
+    store.create_job(_spec())
+    zombie = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child did not exit"
+        time.sleep(0.01)
+    owner = f"{socket.gethostname()}:{zombie.pid}:x"
+    assert store.acquire_lock("job-1", owner, 30)
+    with job_lock(store, "job-1"):
+        assert store.lock_owner("job-1") != owner
+    zombie.wait()
+
+
 def test_job_lock_rejects_live_holder(store: JobStore) -> None:
     store.create_job(_spec())
     assert store.acquire_lock("job-1", f"{socket.gethostname()}:{os.getpid()}:other", 30)
