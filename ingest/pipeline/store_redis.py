@@ -22,6 +22,7 @@ resume or retry makes them permanent again until the job finishes once more.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Collection, Iterable, Iterator
@@ -36,21 +37,26 @@ PREFIX = "ingest:"
 # The parts of a job's keys; the lock expires on its own.
 JOB_PARTS = ("spec", "counts", "chunks", "attempts", "failures", "done")
 DEFAULT_TTL_DAYS = 30.0
+# A hundred years; Redis rejects expiry times far beyond that.
+MAX_TTL_DAYS = 36500
 
 
 def job_ttl_from_env() -> int | None:
-    """Return the seconds that finished jobs are kept (``INGEST_JOB_TTL_DAYS``), None for ever."""
+    """Return the seconds that finished jobs are kept (``INGEST_JOB_TTL_DAYS``), or None to keep them."""
     text = os.environ.get("INGEST_JOB_TTL_DAYS", "").strip()
     try:
         days = float(text) if text else DEFAULT_TTL_DAYS
     except ValueError:
         days = -1.0
-    if days < 0 or days != days:
+    if not 0 <= days <= MAX_TTL_DAYS:  # also rejects NaN
         raise ConfigError(
-            f"INGEST_JOB_TTL_DAYS={text!r} is not a number of days; set it to 0 (keep finished "
-            f"jobs) or a positive number such as {DEFAULT_TTL_DAYS:g}"
+            f"INGEST_JOB_TTL_DAYS={text!r} is not a number of days from 0 to {MAX_TTL_DAYS}; "
+            f"set it to 0 to keep finished jobs, or to a number of days such as "
+            f"{DEFAULT_TTL_DAYS:g}"
         )
-    return int(days * 86400) or None
+    if days == 0:
+        return None
+    return max(1, math.ceil(days * 86400))
 
 
 # KEYS: chunks, counts, failures, done. ARGV: chunk id, deltas, failures, resolved (JSON).

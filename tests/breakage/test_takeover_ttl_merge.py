@@ -1,0 +1,183 @@
+"""Bugs found while attacking the job lock takeover, INGEST_JOB_TTL_DAYS, resume after an
+interrupted retry, and the metadata merge of COCO detection and captions uploads.
+
+Each test is marked xfail (strict) with the code at fault; it fails once the bug is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import ConfigError
+from ingest.pipeline.job import JobState
+from ingest.pipeline.job_lock import LOCK_TTL_SECONDS, HeldLock, LockLost
+from ingest.pipeline.store_redis import job_ttl_from_env
+from ingest.pipeline.store_sqlite import SqliteJobStore
+from tests.breakage.conftest import ApiReader, Cli
+
+COCO = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "coco-val2017"
+
+# Redis rejects an EXPIRE whose deadline in milliseconds overflows a signed 64-bit integer
+# (observed: 'invalid expire time' for 8.64e16 s). The 1e10 s margin covers the current time.
+REDIS_MAX_EXPIRE_SECONDS = (2**63 - 1) // 1000 - 10**10
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HeldLock.check re-acquires a free lock, so it cannot tell 'expired, nobody came' "
+    "from 'taken over and released': a paused coordinator that wakes after the other "
+    "process finished the job carries on and sends its chunks again (job_lock.py)",
+)
+def test_paused_holder_sees_finished_takeover(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    assert store.acquire_lock("j", "paused-owner", LOCK_TTL_SECONDS)
+    paused = HeldLock(store, "j", "paused-owner")
+    # While the first holder is stopped, its lock expires. Then `ingest resume` takes the job,
+    # runs it to the end and releases the lock.
+    store.release_lock("j", "paused-owner")
+    assert store.acquire_lock("j", "resumer", LOCK_TTL_SECONDS)
+    store.release_lock("j", "resumer")
+    with pytest.raises(LockLost):
+        paused.check()
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "1e12"])
+def test_ttl_out_of_range_rejected(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("INGEST_JOB_TTL_DAYS", value)
+    try:
+        seconds = job_ttl_from_env()
+    except ConfigError as error:
+        assert "INGEST_JOB_TTL_DAYS" in str(error)
+        return
+    assert seconds is not None and seconds <= REDIS_MAX_EXPIRE_SECONDS
+
+
+def test_tiny_ttl_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INGEST_JOB_TTL_DAYS", "0.00001")
+    assert job_ttl_from_env() is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="resume reads the fixed source again; the fixed record lands in a new chunk but "
+    "its load failure stays, and the unchanged record counts again as skipped",
+)
+def test_resume_after_killed_retry_counts(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"id,input,concepts\nr1,\xff\xfe bad,pos\nr2,good,neg\n")
+    first = cli.run(
+        "upload", "csv", str(path), "--app", "rows", "--create", "--json", "--job-id", "j"
+    )
+    assert first.returncode == 1, first.stderr
+    path.write_bytes(b"id,input,concepts\nr1,now fixed,pos\nr2,good,neg\n")
+    # `ingest retry` marks the job running before it sends its round, so a retry coordinator
+    # killed at that point leaves the job in this state.
+    store = SqliteJobStore(cli.home / "jobs.sqlite3")
+    store.set_state("j", JobState.RUNNING)
+    store.close()
+    resumed = cli.run("resume", "j", "--json")
+    counts = json.loads(resumed.stdout)
+    assert sorted(api.input_ids("rows")) == ["r1", "r2"]
+    total = counts["inputs_uploaded"] + counts["inputs_failed"] + counts["inputs_skipped"]
+    assert total == 2
+    assert counts["inputs_failed"] == 0
+
+
+@pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
+@pytest.mark.xfail(
+    strict=True,
+    reason="_merge_metadata returns False when the existing input already has every key the "
+    "new one has (captions uploaded first), so the detection upload reports a conflict",
+)
+def test_detection_after_captions_merges(cli: Cli, api: ApiReader) -> None:
+    images = str(COCO / "images")
+    captions = cli.run(
+        "upload",
+        "coco-captions",
+        str(COCO / "annotations" / "captions_val2017_subset.json"),
+        "--images",
+        images,
+        "--app",
+        "coco",
+        "--create",
+        "--json",
+    )
+    assert captions.returncode == 0, captions.stderr
+    detection = cli.run(
+        "upload",
+        "coco-detection",
+        str(COCO / "annotations" / "instances_val2017_subset.json"),
+        "--images",
+        images,
+        "--app",
+        "coco",
+        "--create",
+        "--json",
+    )
+    assert json.loads(detection.stdout)["inputs_failed"] == 0
+    assert len(api.box_labels("coco")) == 77
+    assert all(len(c) == 5 for c in api.captions("coco"))
+
+
+def _coco_variant(tmp_path: Path) -> Path:
+    """Write a copy of the COCO instances file with one bad bbox and one wrong file name."""
+    data = json.loads((COCO / "annotations" / "instances_val2017_subset.json").read_text())
+    data["annotations"][0]["bbox"] = [10, 10, -5, 20]
+    data["images"][0]["file_name"] = "missing.jpg"
+    path = tmp_path / "instances.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _upload_coco(cli: Cli, path: Path) -> dict[str, int]:
+    result = cli.run(
+        "upload",
+        "coco-detection",
+        str(path),
+        "--images",
+        str(COCO / "images"),
+        "--app",
+        "coco",
+        "--create",
+        "--json",
+        "--job-id",
+        "j",
+    )
+    assert result.returncode == 1, result.stderr
+    counts: dict[str, int] = json.loads(result.stdout)
+    return counts
+
+
+@pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
+@pytest.mark.xfail(
+    strict=True,
+    reason="_rescanned_items falls back to the input id, so a retry redoes the input of a "
+    "bad annotation and marks that annotation's failure resolved although it never landed",
+)
+def test_retry_keeps_unfixed_annotation_failure(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = _coco_variant(tmp_path)
+    first = _upload_coco(cli, path)
+    assert first["annotations_failed"] == 1
+    retry = cli.run("retry", "j", "--json")
+    assert json.loads(retry.stdout)["annotations_failed"] == 1
+    assert len(api.box_labels("coco")) == first["annotations_uploaded"]
+
+
+@pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the load failure of a COCO image is keyed by a place that contains the file name, "
+    "so after the file name is fixed the retry finds no matching record",
+)
+def test_retry_uploads_image_after_name_fix(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    path = _coco_variant(tmp_path)
+    _upload_coco(cli, path)
+    data = json.loads(path.read_text())
+    data["images"][0]["file_name"] = "000000166563.jpg"
+    path.write_text(json.dumps(data))
+    retry = cli.run("retry", "j", "--json")
+    assert json.loads(retry.stdout)["inputs_failed"] == 0
+    assert len(api.input_ids("coco")) == 10
