@@ -346,7 +346,7 @@ def _merge_metadata(
     if any(key in found_keys and found_keys[key] != value for key, value in wanted_keys.items()):
         return False
     if set(wanted_keys) <= set(found_keys):
-        return False
+        return True  # it already has every key, with the same values, such as captions
     patch = resources_pb2.Input(id=wanted.id)
     patch.data.metadata.CopyFrom(wanted.data.metadata)
     request = service_pb2.PatchInputsRequest(

@@ -87,11 +87,6 @@ def test_resume_after_killed_retry_counts(cli: Cli, api: ApiReader, tmp_path: Pa
 
 
 @pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
-@pytest.mark.xfail(
-    strict=True,
-    reason="_merge_metadata returns False when the existing input already has every key the "
-    "new one has (captions uploaded first), so the detection upload reports a conflict",
-)
 def test_detection_after_captions_merges(cli: Cli, api: ApiReader) -> None:
     images = str(COCO / "images")
     captions = cli.run(
