@@ -92,6 +92,8 @@ class JobSpec:
     retry_rounds: int = 0
     # Files up to this size travel inside chunk messages; 0 sends every file as a path.
     inline_max_bytes: int = 0
+    # The lock owner of the coordinator that took the job last (see job_lock).
+    coordinator: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -78,11 +78,15 @@ class HeldLock:
     def check(self) -> None:
         """Raise :class:`LockLost` unless this process still owns the job's lock.
 
-        A lock that expired without anyone taking it is taken again.
+        A lock that expired is taken again only when no other coordinator took the job in
+        the meantime: the job's spec names the last one, even after it released the lock.
         """
-        if self.store.acquire_lock(self.job_id, self.owner, LOCK_TTL_SECONDS):
+        last = self.store.get_spec(self.job_id).coordinator
+        if last == self.owner and self.store.acquire_lock(
+            self.job_id, self.owner, LOCK_TTL_SECONDS
+        ):
             return
-        holder = self.store.lock_owner(self.job_id)
+        holder = self.store.lock_owner(self.job_id) or last
         raise LockLost(
             f"job {self.job_id!r} was taken over by another process ({holder}) while this one "
             f"was paused for more than {LOCK_TTL_SECONDS}s; this process stops so that the job "
@@ -104,6 +108,13 @@ def job_lock(store: JobStore, job_id: str) -> Iterator[HeldLock]:
                 f"job {job_id!r} is being run by another process ({holder}); wait for it to "
                 f"finish, or stop it: its lock expires {LOCK_TTL_SECONDS}s after it stops"
             )
+    try:
+        spec = store.get_spec(job_id)
+        spec.coordinator = owner
+        store.update_spec(spec)
+    except BaseException:
+        store.release_lock(job_id, owner)
+        raise
     stop = threading.Event()
     refresher = threading.Thread(
         target=_refresh, args=(store, job_id, owner, stop), name="ingest-lock", daemon=True

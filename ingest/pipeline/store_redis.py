@@ -42,7 +42,8 @@ MAX_TTL_DAYS = 36500
 
 
 def job_ttl_from_env() -> int | None:
-    """Return the seconds that finished jobs are kept (``INGEST_JOB_TTL_DAYS``), or None to keep them."""
+    """Return how many seconds finished jobs are kept (``INGEST_JOB_TTL_DAYS``); None keeps
+    them."""
     text = os.environ.get("INGEST_JOB_TTL_DAYS", "").strip()
     try:
         days = float(text) if text else DEFAULT_TTL_DAYS

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import ConfigError
-from ingest.pipeline.job import JobState
-from ingest.pipeline.job_lock import LOCK_TTL_SECONDS, HeldLock, LockLost
+from ingest.pipeline.job import JobSpec, JobState
+from ingest.pipeline.job_lock import LockLost, job_lock
 from ingest.pipeline.store_redis import job_ttl_from_env
 from ingest.pipeline.store_sqlite import SqliteJobStore
 from tests.breakage.conftest import ApiReader, Cli
@@ -25,23 +25,19 @@ COCO = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "coc
 REDIS_MAX_EXPIRE_SECONDS = (2**63 - 1) // 1000 - 10**10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HeldLock.check re-acquires a free lock, so it cannot tell 'expired, nobody came' "
-    "from 'taken over and released': a paused coordinator that wakes after the other "
-    "process finished the job carries on and sends its chunks again (job_lock.py)",
-)
 def test_paused_holder_sees_finished_takeover(tmp_path: Path) -> None:
     store = SqliteJobStore(tmp_path / "jobs.sqlite3")
-    assert store.acquire_lock("j", "paused-owner", LOCK_TTL_SECONDS)
-    paused = HeldLock(store, "j", "paused-owner")
-    # While the first holder is stopped, its lock expires. Then `ingest resume` takes the job,
-    # runs it to the end and releases the lock.
-    store.release_lock("j", "paused-owner")
-    assert store.acquire_lock("j", "resumer", LOCK_TTL_SECONDS)
-    store.release_lock("j", "resumer")
-    with pytest.raises(LockLost):
-        paused.check()
+    store.create_job(JobSpec("j", "u", "a", None, 128, 1 << 20))
+    with job_lock(store, "j") as paused:
+        # While the first holder is stopped, its lock expires. Then `ingest resume` takes the
+        # job, runs it to the end and releases the lock.
+        store.release_lock("j", paused.owner)
+        with job_lock(store, "j"):
+            pass
+        assert store.lock_owner("j") is None
+        with pytest.raises(LockLost):
+            paused.check()
+    store.close()
 
 
 @pytest.mark.parametrize("value", ["inf", "1e400", "1e12"])
