@@ -15,7 +15,8 @@ from ingest.records import Record
 class ChunkItem:
     """One record of a chunk. ``redo`` is set when the item redoes a recorded failure:
     ``{"kind": "input" | "annotation" | "load", "key": failure key, "counted": bool}``;
-    ``counted`` means the input was already counted as uploaded."""
+    ``counted`` means the input was already counted as uploaded, and an optional ``also``
+    lists the keys of other failures of the same input that its success resolves."""
 
     record: Record
     redo: dict[str, Any] | None = None
@@ -23,6 +24,13 @@ class ChunkItem:
     @property
     def redo_kind(self) -> str | None:
         return self.redo["kind"] if self.redo else None
+
+    @property
+    def redo_keys(self) -> list[str]:
+        """Return the keys of the failures that this item's success resolves."""
+        if not self.redo:
+            return []
+        return [self.redo["key"], *self.redo.get("also", [])]
 
 
 @dataclass

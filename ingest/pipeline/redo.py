@@ -72,14 +72,19 @@ def _rescanned_items(
         for name in (failure.place, failure.source):
             if name:
                 by_place.setdefault(name, failure)
-    by_input = {f.input_id: f for f in failures if f.input_id}
+    by_input: dict[str, list[FailureEntry]] = {}
+    for failure in failures:
+        if failure.input_id:
+            by_input.setdefault(failure.input_id, []).append(failure)
     matched: set[str] = set()
+    # Failures whose place still fails to load: a redo must not mark them resolved.
+    unfixed: set[str] = set()
     candidates: dict[str, Record] = {}
-    still_failing = 0
     for item in source:
         if isinstance(item, LoadFailure):
             place = f"{item.source} {item.record}" if item.record else item.source
-            still_failing += int(place in by_place)
+            if place in by_place:
+                unfixed.add(by_place[place].key)
             continue
         found = _match_place(item, by_place)
         if found is not None:
@@ -88,17 +93,22 @@ def _rescanned_items(
         elif item.input_id in by_input:
             candidates[item.input_id] = item
     for input_id, record in candidates.items():
-        fallback = by_input[input_id]
-        if fallback.key not in matched:
-            yield _redo_item(record, fallback)
-    if still_failing:
-        logger.warning("%d records of the source still fail to load", still_failing)
+        fixed = [f for f in by_input[input_id] if f.key not in matched | unfixed]
+        if fixed:
+            yield _redo_item(record, fixed[0], also=[f.key for f in fixed[1:]])
+    if unfixed:
+        logger.warning("%d records of the source still fail to load", len(unfixed))
 
 
-def _redo_item(record: Record, failure: FailureEntry) -> ChunkItem:
+def _redo_item(record: Record, failure: FailureEntry, also: list[str] | None = None) -> ChunkItem:
+    """Return the item that redoes ``failure``; ``also`` lists the keys of other failures of
+    the same input that its upload resolves too."""
     # The input was uploaded and counted before when the failure was about a part of it.
     counted = bool(failure.input_id) and record.input_id == failure.input_id
-    return ChunkItem(record, redo={"kind": "load", "key": failure.key, "counted": counted})
+    redo = {"kind": "load", "key": failure.key, "counted": counted}
+    if also:
+        redo["also"] = also
+    return ChunkItem(record, redo=redo)
 
 
 def _match_place(record: Record, by_place: dict[str, FailureEntry]) -> FailureEntry | None:

@@ -208,7 +208,7 @@ class _ChunkRun:
             self.fail_annotation(item, annotation, item_error)
         for item in self.uploaded:
             if item.redo and item.record.input_id not in failed_items:
-                self.outcome.resolved.append(item.redo["key"])
+                self.outcome.resolved.extend(item.redo_keys)
 
     def sync_existing(
         self,

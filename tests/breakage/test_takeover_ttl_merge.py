@@ -143,11 +143,6 @@ def _upload_coco(cli: Cli, path: Path) -> dict[str, int]:
 
 
 @pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
-@pytest.mark.xfail(
-    strict=True,
-    reason="_rescanned_items falls back to the input id, so a retry redoes the input of a "
-    "bad annotation and marks that annotation's failure resolved although it never landed",
-)
 def test_retry_keeps_unfixed_annotation_failure(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = _coco_variant(tmp_path)
     first = _upload_coco(cli, path)
@@ -172,3 +167,39 @@ def test_retry_uploads_image_after_name_fix(cli: Cli, api: ApiReader, tmp_path: 
     retry = cli.run("retry", "j", "--json")
     assert json.loads(retry.stdout)["inputs_failed"] == 0
     assert len(api.input_ids("coco")) == 10
+
+
+@pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_retry_resolves_only_fixed_boxes(
+    cli: Cli, api: ApiReader, tmp_path: Path, order: tuple[int, int]
+) -> None:
+    """Two bad boxes on one image: each retry lands and clears only the boxes fixed so far."""
+    data = json.loads((COCO / "annotations" / "instances_val2017_subset.json").read_text())
+    image_id = data["annotations"][0]["image_id"]
+    same_image = [i for i, a in enumerate(data["annotations"]) if a["image_id"] == image_id]
+    first, second = (same_image[n] for n in order)
+    good = {n: list(data["annotations"][n]["bbox"]) for n in (first, second)}
+    for n in (first, second):
+        data["annotations"][n]["bbox"] = [10, 10, -5, 20]
+    path = tmp_path / "instances.json"
+    path.write_text(json.dumps(data))
+    counts = _upload_coco(cli, path)
+    assert counts["annotations_failed"] == 2
+    boxes = len(api.box_labels("coco"))
+
+    data["annotations"][first]["bbox"] = good[first]
+    path.write_text(json.dumps(data))
+    once = json.loads(cli.run("retry", "j", "--json").stdout)
+    assert once["annotations_failed"] == 1
+    assert len(api.box_labels("coco")) == boxes + 1
+    report = cli.run("report", "j", "--format", "jsonl").stdout.splitlines()
+    (left,) = [json.loads(line) for line in report]
+    assert f"annotation {data['annotations'][second]['id']}" in json.dumps(left)
+
+    data["annotations"][second]["bbox"] = good[second]
+    path.write_text(json.dumps(data))
+    twice = json.loads(cli.run("retry", "j", "--json").stdout)
+    assert twice["annotations_failed"] == 0
+    assert len(api.box_labels("coco")) == boxes + 2
+    assert twice["annotations_uploaded"] == boxes + 2
