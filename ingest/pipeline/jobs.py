@@ -165,7 +165,11 @@ def resume_job(
     store = open_checked_store(settings)
     try:
         with job_lock(store, job_id) as lock:
-            return _resume_locked(job_id, source, settings, options or RunOptions(), store, lock)
+            options = options or RunOptions()
+            if _retry_interrupted(store.get_spec(job_id)):
+                logger.info("job %s: its retry round did not finish; running it again", job_id)
+                return _retry_locked(job_id, settings, options, store, lock)
+            return _resume_locked(job_id, source, settings, options, store, lock)
     finally:
         store.close()
 
@@ -214,13 +218,23 @@ def retry_job(
     try:
         with job_lock(store, job_id) as lock:
             spec = store.get_spec(job_id)
-            if not spec.state.finished and spec.source is not None:
+            if not spec.state.finished and spec.source is not None and not spec.retry_rounds:
                 logger.info("job %s did not finish; resuming it before the retry", job_id)
                 _resume_locked(job_id, None, settings, options, store, lock)
                 options = dataclasses.replace(options, on_start=None)
             return _retry_locked(job_id, settings, options, store, lock)
     finally:
         store.close()
+
+
+def _retry_interrupted(spec: JobSpec) -> bool:
+    """Return True when the job's last run was a retry round that did not finish.
+
+    A retry starts only after the job's first pass finished, so such a job is continued by
+    running the round again over the failures still recorded, not by reading the source
+    again: its chunks would differ from the first pass where files were fixed meanwhile.
+    """
+    return spec.retry_rounds > 0 and not spec.state.finished
 
 
 def _retry_locked(
