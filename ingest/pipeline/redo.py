@@ -63,13 +63,14 @@ def _rescanned_items(
     """Yield the records of the source that redo load failures.
 
     A record matches a failure by place: the record's ``source`` ("data.csv row 7") equals
-    where the failure happened, or its file is the failure's file. A failure that no record
+    where the failure happened, with or without a closing note in brackets (a file name that
+    the user may have fixed), or its file is the failure's file. A failure that no record
     matches that way falls back to its input id, which is how a bad annotation of an input
     that loaded is found.
     """
     by_place: dict[str, FailureEntry] = {}
     for failure in failures:
-        for name in (failure.place, failure.source):
+        for name in (failure.place, failure.source, _stem(failure.place)):
             if name:
                 by_place.setdefault(name, failure)
     by_input: dict[str, list[FailureEntry]] = {}
@@ -83,8 +84,10 @@ def _rescanned_items(
     for item in source:
         if isinstance(item, LoadFailure):
             place = f"{item.source} {item.record}" if item.record else item.source
-            if place in by_place:
-                unfixed.add(by_place[place].key)
+            for name in (place, _stem(place)):
+                if name in by_place:
+                    unfixed.add(by_place[name].key)
+                    break
             continue
         found = _match_place(item, by_place)
         if found is not None:
@@ -112,7 +115,15 @@ def _redo_item(record: Record, failure: FailureEntry, also: list[str] | None = N
 
 
 def _match_place(record: Record, by_place: dict[str, FailureEntry]) -> FailureEntry | None:
-    for name in (record.source, record.file_path):
+    for name in (record.source, record.file_path, _stem(record.source)):
         if name and name in by_place:
             return by_place[name]
     return None
+
+
+def _stem(place: str) -> str:
+    """Return ``place`` without a closing note in brackets: "x.json image 7 (a.jpg)" becomes
+    "x.json image 7", so an image entry still matches after its file name was fixed."""
+    if place.endswith(")") and " (" in place:
+        return place[: place.rindex(" (")]
+    return ""

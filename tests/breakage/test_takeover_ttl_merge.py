@@ -151,11 +151,6 @@ def test_retry_keeps_unfixed_annotation_failure(cli: Cli, api: ApiReader, tmp_pa
 
 
 @pytest.mark.skipif(not COCO.is_dir(), reason=f"sample datasets absent ({COCO})")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the load failure of a COCO image is keyed by a place that contains the file name, "
-    "so after the file name is fixed the retry finds no matching record",
-)
 def test_retry_uploads_image_after_name_fix(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     path = _coco_variant(tmp_path)
     _upload_coco(cli, path)
