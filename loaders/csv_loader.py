@@ -109,6 +109,7 @@ class CsvLoader(Loader):
         return open(self.path, newline="", encoding="utf-8-sig", errors="surrogateescape")
 
     def records(self) -> Iterator[Item]:
+        self._check_encoding()
         with self._open() as handle:
             header_line = handle.readline()
             if not header_line.strip():
@@ -125,6 +126,16 @@ class CsvLoader(Loader):
                 ) from error
             columns = self._columns(header)
             yield from self._rows(reader, header, columns)
+
+    def _check_encoding(self) -> None:
+        """Raise LoaderError for a UTF-16 or UTF-32 file, whose header would read as noise."""
+        with open(self.path, "rb") as handle:
+            start = handle.read(4)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start[:4]:
+            raise LoaderError(
+                f"CSV {str(self.path)!r} is UTF-16 or UTF-32 encoded; save it as UTF-8 "
+                "(in a spreadsheet: CSV UTF-8) and run the job again"
+            )
 
     def _columns(self, header: list[str]) -> dict[str, int]:
         columns = map_columns(header, self.column_overrides)

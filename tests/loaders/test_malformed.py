@@ -280,6 +280,8 @@ def write_yaml_gap(tmp: Path) -> tuple[str, Path, dict[str, Any]]:
 ERROR_CASES: list[tuple[str, Build, type[Exception], str]] = [
     ("csv-no-input-column", csv_case("text_body,label\nhi,x\n"), LoaderError, "no input column"),
     ("csv-empty-file", csv_case(""), LoaderError, "is empty"),
+    ("csv-utf16", csv_case("input,concepts\nhi,x\n", "utf-16"), LoaderError, "save it as UTF-8"),
+    ("csv-utf16-be", csv_case("input\nhi\n", "utf-16-be"), LoaderError, "UTF-16"),
     ("csv-bad-header-quote", csv_case('"input"x,concepts\na,b\n'), LoaderError, "header row"),
     (
         "csv-unknown-mapping",
