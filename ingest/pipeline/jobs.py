@@ -283,10 +283,21 @@ def job_status(job_id: str, *, settings: Settings | None = None) -> JobResult:
 
 
 def job_failures(job_id: str, *, settings: Settings | None = None) -> Iterator[FailureEntry]:
-    """Yield a job's failure record, for ``ingest report``."""
+    """Return an iterator over a job's failure record, for ``ingest report``.
+
+    An unknown job raises JobError here, before anything is iterated or printed.
+    """
     store = open_checked_store(settings or Settings.from_env())
     try:
         store.get_spec(job_id)
+    except BaseException:
+        store.close()
+        raise
+    return _failures_then_close(store, job_id)
+
+
+def _failures_then_close(store: JobStore, job_id: str) -> Iterator[FailureEntry]:
+    try:
         yield from store.failures(job_id)
     finally:
         store.close()

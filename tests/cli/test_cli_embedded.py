@@ -126,6 +126,7 @@ def test_failure_exit_report_and_retry(tmp_path: Path, samples: dict[str, Path])
     ("args", "message"),
     [
         (["status", "nope"], "job 'nope' not found"),
+        (["report", "nope"], "job 'nope' not found"),
         (["worker"], "INGEST_BROKER_URL"),
         (["upload", "csv", "/does/not/exist.csv", "--app", "a"], "does not exist"),
     ],
@@ -134,6 +135,7 @@ def test_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = ingest(tmp_path / "home", *args)
     assert result.returncode == 2
     assert message in result.stderr
+    assert result.stdout == ""
 
 
 def test_loader_help_lists_options(tmp_path: Path) -> None:
