@@ -116,6 +116,9 @@ class _ChunkRun:
         self.skip_identical(to_post, posted)
         accepted = [input_id for input_id, result in posted.items() if result is None]
         processed = api_calls.wait_processed(self.context, accepted)
+        # Inputs another job wrote may still be processing; annotations need them settled.
+        # Their outcome belongs to that job, so it is waited for but not recorded here.
+        api_calls.wait_processed(self.context, sorted(self.existing))
         failed_processing = [i for i, result in processed.items() if result is not None]
         api_calls.delete_inputs(self.context, failed_processing)
         for input_id, result in (posted | processed).items():

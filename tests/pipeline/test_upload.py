@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from clarifai_grpc.grpc.api import service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client.rpc import call
+from ingest.localapi import processing
 from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
+from ingest.pipeline.files import load_input
 from ingest.pipeline.job import FailureKind, JobSpec
 from ingest.pipeline.retry_policy import RetryPolicy
 from ingest.pipeline.store_sqlite import SqliteJobStore
@@ -161,3 +164,35 @@ def test_invalid_annotation_isolated(app: App, store: SqliteJobStore, images: Pa
     (failure,) = store.failures("j")
     assert failure.kind is FailureKind.ANNOTATION
     assert "outside 0..1" in failure.description
+
+
+def test_waits_for_inputs_another_job_is_processing(
+    app: App, store: SqliteJobStore, images: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Boxes for an image that another job posted moments ago wait until it is processed."""
+    decoding = threading.Event()
+    release = threading.Event()
+    real_inspect = processing.inspect_image
+
+    def held_inspect(data: bytes) -> object:
+        decoding.set()
+        assert release.wait(10)
+        return real_inspect(data)
+
+    monkeypatch.setattr(processing, "inspect_image", held_inspect)
+    path = write_image(images / "shared.png")
+    other_job = [ChunkItem(image_record("shared", path))]
+    posted = service_pb2.PostInputsRequest(
+        user_app_id=app.scope, inputs=[load_input(i.record, None) for i in other_job]
+    )
+    call(app.connection, "PostInputs", posted)
+    assert decoding.wait(10)
+    threading.Timer(0.5, release.set).start()
+
+    _upload(app, store, _task(app, [image_record("shared", path, boxes=2)]), [images])
+
+    counts = store.counts("j")
+    assert counts["inputs_skipped"] == 1
+    assert counts["annotations_uploaded"] == 2
+    assert counts.get("annotations_failed", 0) == 0
+    assert len([a for a in app.annotations() if a.data.regions]) == 2
