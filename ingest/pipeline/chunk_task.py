@@ -16,7 +16,8 @@ class ChunkItem:
     """One record of a chunk. ``redo`` is set when the item redoes a recorded failure:
     ``{"kind": "input" | "annotation" | "load", "key": failure key, "counted": bool}``;
     ``counted`` means the input was already counted as uploaded, and an optional ``also``
-    lists the keys of other failures of the same input that its success resolves."""
+    lists the keys of other failures of the same input that its success resolves. ``rerun``
+    marks an item of a retry round run again after its coordinator died."""
 
     record: Record
     redo: dict[str, Any] | None = None

@@ -168,7 +168,7 @@ def resume_job(
             options = options or RunOptions()
             if _retry_interrupted(store.get_spec(job_id)):
                 logger.info("job %s: its retry round did not finish; running it again", job_id)
-                return _retry_locked(job_id, settings, options, store, lock)
+                return _retry_locked(job_id, settings, options, store, lock, rerun=True)
             return _resume_locked(job_id, source, settings, options, store, lock)
     finally:
         store.close()
@@ -238,14 +238,20 @@ def _retry_interrupted(spec: JobSpec) -> bool:
 
 
 def _retry_locked(
-    job_id: str, settings: Settings, options: RunOptions, store: JobStore, lock: HeldLock
+    job_id: str,
+    settings: Settings,
+    options: RunOptions,
+    store: JobStore,
+    lock: HeldLock,
+    *,
+    rerun: bool = False,
 ) -> JobResult:
     spec = store.get_spec(job_id)
     failures = list(store.failures(job_id))
     spec.retry_rounds += 1
     spec.state = JobState.RUNNING
     store.update_spec(spec)
-    tasks = build_retry_tasks(spec, failures, load_source=load_source)
+    tasks = build_retry_tasks(spec, failures, load_source=load_source, rerun=rerun)
     logger.info("job %s: retry round %d for %d failures", job_id, spec.retry_rounds, len(failures))
     with open_target(settings, base_url=options.base_url, pat=options.pat) as target:
         if options.on_start:

@@ -23,12 +23,22 @@ def build_retry_tasks(
     failures: list[FailureEntry],
     *,
     load_source: Callable[[SourceSpec], Iterable[Record | LoadFailure]],
+    rerun: bool = False,
 ) -> Iterator[ChunkTask]:
-    """Yield chunk tasks that redo ``failures``, ``spec.chunk_size`` items per chunk."""
+    """Yield chunk tasks that redo ``failures``, ``spec.chunk_size`` items per chunk.
+
+    ``rerun`` is set when the round runs again after its coordinator died. Its items are
+    then marked ``rerun``: the dead round may have written their inputs without recording
+    it, so a duplicate id of such an input is this job's own.
+    """
     items = list(_stored_items(failures))
     load_failures = [f for f in failures if f.kind is FailureKind.LOAD]
     if load_failures and spec.source is not None:
         items.extend(_rescanned_items(load_failures, load_source(spec.source)))
+    if rerun:
+        for item in items:
+            assert item.redo is not None
+            item.redo["rerun"] = True
     elif load_failures:
         logger.warning(
             "job %s: %d load failures cannot be retried because the job has no stored "

@@ -93,8 +93,17 @@ class _ChunkRun:
         # this job never wrote it: a duplicate of it was written by someone else.
         posted_before = item is not None and item.redo_kind == "annotation"
         counted = item is not None and bool(item.redo and item.redo.get("counted"))
+        # A round run again after its coordinator died may have written it already.
+        rerun = item is not None and bool(item.redo and item.redo.get("rerun"))
         existed = input_id in self.existing
-        return self.prior_attempts > 0 or self.context.resent or posted_before or counted or existed
+        return (
+            self.prior_attempts > 0
+            or self.context.resent
+            or posted_before
+            or counted
+            or rerun
+            or existed
+        )
 
     def upload_inputs(self, data_roots: Sequence[Path] | None) -> None:
         to_post: list[resources_pb2.Input] = []

@@ -10,13 +10,18 @@ import json
 from pathlib import Path
 
 import pytest
+from clarifai_grpc.grpc.api import resources_pb2, service_pb2
+from PIL import Image
 
+from ingest.client.rpc import call
 from ingest.errors import ConfigError
+from ingest.pipeline.files import load_input
 from ingest.pipeline.job import JobSpec, JobState
 from ingest.pipeline.job_lock import LockLost, job_lock
 from ingest.pipeline.store_redis import job_ttl_from_env
 from ingest.pipeline.store_sqlite import SqliteJobStore
-from tests.breakage.conftest import ApiReader, Cli
+from ingest.records import Record
+from tests.breakage.conftest import USER, ApiReader, Cli
 
 COCO = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "coco-val2017"
 
@@ -196,3 +201,46 @@ def test_retry_resolves_only_fixed_boxes(
     assert twice["annotations_failed"] == 0
     assert len(api.box_labels("coco")) == boxes + 2
     assert twice["annotations_uploaded"] == boxes + 2
+
+
+def test_rerun_round_counts_input_dead_round_wrote(
+    cli: Cli, api: ApiReader, tmp_path: Path
+) -> None:
+    """A retry round that died after writing an input, then `ingest resume`: the input is
+    this job's upload, not an input some other job had already written."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a", "b"):
+        Image.effect_noise((64, 64), 60 if name == "a" else 90).convert("RGB").save(
+            folder / f"{name}.jpg", quality=95
+        )
+    whole = (folder / "b.jpg").read_bytes()
+    (folder / "b.jpg").write_bytes(whole[: len(whole) // 2])  # the header reads, decoding fails
+    args = ["--app", "pics", "--dataset", "main", "--create", "--no-labels", "--json"]
+    first = cli.run("upload", "folder", str(folder), *args, "--job-id", "j")
+    assert json.loads(first.stdout)["inputs_failed"] == 1, first.stderr
+    (folder / "b.jpg").write_bytes(whole)
+
+    # The retry round posts the fixed input, then its coordinator dies before the chunk ends.
+    store = SqliteJobStore(cli.home / "jobs.sqlite3")
+    (failure,) = list(store.failures("j"))
+    assert failure.record is not None
+    fixed = load_input(Record.from_message(failure.record), None)
+    fixed.dataset_ids.append("main")
+    scope = resources_pb2.UserAppIDSet(user_id=USER, app_id="pics")
+    call(
+        api.connection,
+        "PostInputs",
+        service_pb2.PostInputsRequest(user_app_id=scope, inputs=[fixed]),
+    )
+    spec = store.get_spec("j")
+    spec.retry_rounds += 1
+    spec.state = JobState.RUNNING
+    store.update_spec(spec)
+    store.close()
+
+    resumed = json.loads(cli.run("resume", "j", "--json").stdout)
+    assert len(api.input_ids("pics")) == 2
+    assert resumed["inputs_uploaded"] == 2
+    assert resumed["inputs_skipped"] == 0
+    assert resumed["inputs_failed"] == 0
