@@ -177,7 +177,13 @@ class VocLoader(Loader):
                 result.append(self._box(obj, input_id, size, number))
             except UserError as error:
                 failures.append(
-                    self.failure(source, record, str(error), "fix or remove the object", input_id)
+                    self.failure(
+                        source,
+                        record,
+                        str(error),
+                        "fix the object in place; removing it renumbers the objects after it",
+                        input_id,
+                    )
                 )
         return result
 

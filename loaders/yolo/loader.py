@@ -134,7 +134,11 @@ class YoloLoader(Loader):
             except (RecordError, IngestError) as error:
                 failures.append(
                     self.failure(
-                        source, f"line {number}", str(error), "fix or remove the row", input_id
+                        source,
+                        f"line {number}",
+                        str(error),
+                        "fix the line in place; removing it renumbers the lines after it",
+                        input_id,
                     )
                 )
         return result

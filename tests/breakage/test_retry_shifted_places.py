@@ -25,9 +25,9 @@ LABELS = "obj_val2017_subset_data/000000182202.txt"
 @pytest.mark.skipif(not YOLO.is_dir(), reason=f"sample datasets absent ({YOLO})")
 @pytest.mark.xfail(
     strict=True,
-    reason="redo.py matches load failures by line number and yolo annotation ids are "
-    "'yolo-line-N': removing a bad line clears the failure of a still bad line and "
-    "writes a second copy of a box",
+    reason="load failures are placed by line number and YOLO annotation ids are "
+    "'yolo-line-N', so removing a bad line, which the report now advises against, clears "
+    "the failure of a line that is still bad and writes a second copy of a box",
 )
 def test_yolo_retry_after_removed_line(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     root = tmp_path / "yolo"
@@ -42,8 +42,7 @@ def test_yolo_retry_after_removed_line(cli: Cli, api: ApiReader, tmp_path: Path)
     labels.write_text("\n".join(rows) + "\n")
     first = cli.run("upload", "yolo", str(root), "--app", "y", "--create", "--json")
     assert json.loads(first.stdout)["annotations_failed"] == 2, first.stderr
-    # The report advises "fix or remove the row". Remove line 2 and leave line 4, now line 3,
-    # invalid.
+    # Remove line 2 and leave line 4, now line 3, invalid.
     labels.write_text("\n".join([rows[0], rows[2], rows[3]]) + "\n")
     job_id = json.loads(first.stdout)["job_id"]
     retry = cli.run("retry", job_id, "--json")
