@@ -1,7 +1,5 @@
-"""Bugs found while attacking the job lock takeover, INGEST_JOB_TTL_DAYS, resume after an
-interrupted retry, and the metadata merge of COCO detection and captions uploads.
-
-Each test is marked xfail (strict) with the code at fault; it fails once the bug is fixed.
+"""Job lock takeover, INGEST_JOB_TTL_DAYS, retry and resume after an interrupted retry
+round, and the metadata merge of COCO detection and captions uploads: cases that once failed.
 """
 
 from __future__ import annotations
