@@ -124,7 +124,17 @@ class VocLoader(Loader):
             try:
                 yield from self._items(item_id, xml_path)
             except IngestError as error:
-                yield self.failure(source, "", str(error), "fix the annotation file or image")
+                fix = "fix the annotation file or image"
+                yield self.failure(source, "", str(error), fix, self._expected_input_id(item_id))
+
+    def _expected_input_id(self, item_id: str) -> str:
+        """Return the input id of the item's image, guessed from the item id when the XML
+        cannot name it, so that a retry finds the item once it is fixed."""
+        try:
+            image_path = self._image_path(item_id, None)
+        except IngestError:
+            image_path = self.images_dir / f"{item_id}.jpg"
+        return input_id_from_path(relative_to(image_path, self.path))
 
     def _items(self, item_id: str, xml_path: Path) -> Iterator[Item]:
         root: ET.Element | None = None

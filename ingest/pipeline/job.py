@@ -139,11 +139,20 @@ class FailureEntry:
     @property
     def counter(self) -> str:
         """The counter this failure is counted in."""
-        if self.kind is FailureKind.ANNOTATION:
-            return "annotations_failed"
-        if self.kind is FailureKind.LOAD and self.input_id:
+        if self.kind is FailureKind.ANNOTATION or self.is_part_of_input:
             return "annotations_failed"
         return "inputs_failed"
+
+    @property
+    def is_part_of_input(self) -> bool:
+        """True for a load failure of a part of an input that loaded (an annotation, a line,
+        an object), as opposed to a whole file or row that yielded no input."""
+        return (
+            self.kind is FailureKind.LOAD
+            and bool(self.input_id)
+            and bool(self.place)
+            and self.place != self.source
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

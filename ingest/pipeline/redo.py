@@ -117,7 +117,7 @@ def _redo_item(record: Record, failure: FailureEntry, also: list[str] | None = N
     """Return the item that redoes ``failure``; ``also`` lists the keys of other failures of
     the same input that its upload resolves too."""
     # The input was uploaded and counted before when the failure was about a part of it.
-    counted = bool(failure.input_id) and record.input_id == failure.input_id
+    counted = failure.is_part_of_input and record.input_id == failure.input_id
     redo = {"kind": "load", "key": failure.key, "counted": counted}
     if also:
         redo["also"] = also

@@ -54,11 +54,6 @@ def test_yolo_retry_after_removed_line(cli: Cli, api: ApiReader, tmp_path: Path)
 
 
 @pytest.mark.skipif(not VOC.is_dir(), reason=f"sample datasets absent ({VOC})")
-@pytest.mark.xfail(
-    strict=True,
-    reason="redo.py never matches a whole-file VOC failure (place 'Annotations/X.xml') to "
-    "the record, whose source is 'JPEGImages/X.jpg', so the fixed file is never uploaded",
-)
 def test_voc_retry_after_fixed_xml(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     root = tmp_path / "voc"
     shutil.copytree(VOC, root)

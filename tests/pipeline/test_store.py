@@ -167,6 +167,7 @@ def test_load_failures_recorded(store: JobStore, input_id: str | None, counter: 
         description="bad box",
         input_id=input_id,
         source="a.json",
+        place="a.json annotation 3",
     )
     store.record_failures("job-1", [entry])
     store.record_failures("job-1", [entry])
