@@ -66,3 +66,19 @@ def test_voc_retry_after_fixed_xml(cli: Cli, api: ApiReader, tmp_path: Path) -> 
     retry = cli.run("retry", result["job_id"], "--json")
     assert len(api.input_ids("v")) == 10
     assert json.loads(retry.stdout)["inputs_failed"] == 0
+
+
+@pytest.mark.skipif(not VOC.is_dir(), reason=f"sample datasets absent ({VOC})")
+def test_voc_retry_after_image_renamed_back(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
+    root = tmp_path / "voc"
+    shutil.copytree(VOC, root)
+    image = root / "JPEGImages" / "2009_004315.jpg"
+    image.rename(image.with_name("misplaced.bin"))
+    first = cli.run("upload", "voc", str(root), "--app", "v", "--create", "--json")
+    result = json.loads(first.stdout)
+    assert result["inputs_failed"] == 1, first.stderr
+    image.with_name("misplaced.bin").rename(image)
+    retry = json.loads(cli.run("retry", result["job_id"], "--json").stdout)
+    assert len(api.input_ids("v")) == 10
+    assert retry["inputs_failed"] == 0
+    assert retry["inputs_uploaded"] == 10
