@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -64,3 +66,29 @@ def local_api(tmp_path: Path) -> Iterator[object]:
 
     with LocalServer(data_dir=tmp_path / "localapi", pats=[TEST_PAT]) as server:
         yield server
+
+
+@dataclass
+class HeldDecoding:
+    """Events around the in-process local API's image decoding: ``started`` is set when a
+    decode begins, and the decode waits until the test sets ``release``."""
+
+    started: threading.Event
+    release: threading.Event
+
+
+@pytest.fixture
+def held_decoding(monkeypatch: pytest.MonkeyPatch) -> HeldDecoding:
+    """Hold every image decode of an in-process local API until the test releases it."""
+    from ingest.localapi import processing
+
+    held = HeldDecoding(threading.Event(), threading.Event())
+    real_inspect = processing.inspect_image
+
+    def held_inspect(data: bytes) -> object:
+        held.started.set()
+        assert held.release.wait(10), "the test did not release the decode"
+        return real_inspect(data)
+
+    monkeypatch.setattr(processing, "inspect_image", held_inspect)
+    return held

@@ -52,28 +52,7 @@ def make_dispatcher(
     In the distributed mode the in-flight window defaults to twice the workers' total
     concurrency, so each worker process has a chunk queued while it uploads one.
     """
-    dispatcher = _unfenced_dispatcher(
-        spec,
-        settings=settings,
-        target=target,
-        store=store,
-        connection=connection,
-        concurrency=concurrency,
-        max_in_flight=max_in_flight,
-    )
-    return FencedDispatcher(dispatcher, lock.check) if lock else dispatcher
-
-
-def _unfenced_dispatcher(
-    spec: JobSpec,
-    *,
-    settings: Settings,
-    target: Target,
-    store: JobStore,
-    connection: Connection,
-    concurrency: int | None,
-    max_in_flight: int | None,
-) -> Dispatcher:
+    dispatcher: Dispatcher
     if target.distributed:
         assert settings.broker_url is not None
         app = make_producer_app(settings.broker_url)
@@ -81,17 +60,21 @@ def _unfenced_dispatcher(
             total = announced_concurrency(settings.broker_url)
             max_in_flight = 2 * total if total else FALLBACK_IN_FLIGHT
         logger.info("job %s: up to %d chunks in flight", spec.job_id, max_in_flight)
-        return CeleryDispatcher(app, store, spec.job_id, max_in_flight=max_in_flight)
-    threads = concurrency or embedded_concurrency()
-    roots: tuple[Path, ...] | None = settings.data_roots or None
-    run_chunk = partial(
-        upload_chunk,
-        connection=connection,
-        store=store,
-        policy=RetryPolicy.from_env(),
-        data_roots=roots,
-    )
-    return ThreadDispatcher(run_chunk, concurrency=threads, max_in_flight=max_in_flight)
+        dispatcher = CeleryDispatcher(app, store, spec.job_id, max_in_flight=max_in_flight)
+    else:
+        roots: tuple[Path, ...] | None = settings.data_roots or None
+        run_chunk = partial(
+            upload_chunk,
+            connection=connection,
+            store=store,
+            policy=RetryPolicy.from_env(),
+            data_roots=roots,
+        )
+        threads = concurrency or embedded_concurrency()
+        dispatcher = ThreadDispatcher(run_chunk, concurrency=threads, max_in_flight=max_in_flight)
+    if lock is None:
+        return dispatcher
+    return FencedDispatcher(dispatcher, lock.check)
 
 
 def execute(

@@ -11,7 +11,7 @@ import pytest
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2, status_pb2
 
-from ingest.localapi import processing
+from tests.conftest import HeldDecoding
 
 from .conftest import Api, create_app, image_input, open_stub, text_input, tiny_jpeg
 
@@ -333,25 +333,15 @@ def test_patch_inputs_merges_metadata(api: Api) -> None:
     assert stored.data.text.raw == "some text"
 
 
-def test_patch_during_processing_is_kept(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_patch_during_processing_is_kept(api: Api, held_decoding: HeldDecoding) -> None:
     """Processing records its outcome without undoing a PatchInputs that ran meanwhile."""
-    decoding = threading.Event()
-    patched = threading.Event()
-    real_inspect = processing.inspect_image
-
-    def slow_inspect(data: bytes) -> object:
-        decoding.set()
-        assert patched.wait(10)
-        return real_inspect(data)
-
-    monkeypatch.setattr(processing, "inspect_image", slow_inspect)
     api.post_inputs([image_input("photo", tiny_jpeg())])
-    assert decoding.wait(10)
+    assert held_decoding.started.wait(10)
     change = resources_pb2.Input(id="photo")
     change.data.metadata.update({"captions": ["a dog"]})
     request = service_pb2.PatchInputsRequest(inputs=[change], action="merge")
     assert api.call("PatchInputs", request).status.code == OK
-    patched.set()
+    held_decoding.release.set()
     stored = api.wait_processed(["photo"])["photo"]
     assert stored.status.code == status_code_pb2.INPUT_DOWNLOAD_SUCCESS
     assert stored.data.image.image_info.width == 32

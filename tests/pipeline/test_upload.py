@@ -10,7 +10,6 @@ from clarifai_grpc.grpc.api import service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from ingest.client.rpc import call
-from ingest.localapi import processing
 from ingest.pipeline.chunk_task import ChunkItem, ChunkTask
 from ingest.pipeline.files import load_input
 from ingest.pipeline.job import FailureKind, JobSpec
@@ -20,6 +19,7 @@ from ingest.pipeline.upload import upload_chunk
 from ingest.records import Record
 from pipeline.conftest import App
 from pipeline.helpers import image_record, text_record, write_image
+from tests.conftest import HeldDecoding
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
 
@@ -167,27 +167,17 @@ def test_invalid_annotation_isolated(app: App, store: SqliteJobStore, images: Pa
 
 
 def test_waits_for_inputs_another_job_is_processing(
-    app: App, store: SqliteJobStore, images: Path, monkeypatch: pytest.MonkeyPatch
+    app: App, store: SqliteJobStore, images: Path, held_decoding: HeldDecoding
 ) -> None:
     """Boxes for an image that another job posted moments ago wait until it is processed."""
-    decoding = threading.Event()
-    release = threading.Event()
-    real_inspect = processing.inspect_image
-
-    def held_inspect(data: bytes) -> object:
-        decoding.set()
-        assert release.wait(10)
-        return real_inspect(data)
-
-    monkeypatch.setattr(processing, "inspect_image", held_inspect)
     path = write_image(images / "shared.png")
     other_job = [ChunkItem(image_record("shared", path))]
     posted = service_pb2.PostInputsRequest(
         user_app_id=app.scope, inputs=[load_input(i.record, None) for i in other_job]
     )
     call(app.connection, "PostInputs", posted)
-    assert decoding.wait(10)
-    threading.Timer(0.5, release.set).start()
+    assert held_decoding.started.wait(10)
+    threading.Timer(0.5, held_decoding.release.set).start()
 
     _upload(app, store, _task(app, [image_record("shared", path, boxes=2)]), [images])
 
