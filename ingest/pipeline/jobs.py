@@ -234,6 +234,8 @@ def _retry_interrupted(spec: JobSpec) -> bool:
     running the round again over the failures still recorded, not by reading the source
     again: its chunks would differ from the first pass where files were fixed meanwhile.
     """
+    # NOTE: the dead round's chunks stay "dispatched" in the chunk states. In the distributed
+    # mode, ones still queued may also run beside the new round and count a redone input twice.
     return spec.retry_rounds > 0 and not spec.state.finished
 
 

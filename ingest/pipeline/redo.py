@@ -77,6 +77,10 @@ def _rescanned_items(
     the user may have fixed), or its file is the failure's file. A failure that no record
     matches that way falls back to its input id, which is how a bad annotation of an input
     that loaded is found.
+
+    NOTE: places, and YOLO annotation ids, are positions (row, line, object numbers). A bad
+    line removed instead of fixed shifts the later ones, and the retry may then clear the
+    wrong failure and write a second copy of a box.
     """
     by_place: dict[str, FailureEntry] = {}
     for failure in failures:

@@ -37,7 +37,7 @@ PREFIX = "ingest:"
 # The parts of a job's keys; the lock expires on its own.
 JOB_PARTS = ("spec", "counts", "chunks", "attempts", "failures", "done")
 DEFAULT_TTL_DAYS = 30.0
-# A hundred years; Redis rejects expiry times far beyond that.
+# A hundred years. Redis rejects an expiry whose deadline in milliseconds overflows 64 bits.
 MAX_TTL_DAYS = 36500
 
 

@@ -201,9 +201,7 @@ def test_retry_resolves_only_fixed_boxes(
     assert twice["annotations_uploaded"] == boxes + 2
 
 
-def test_rerun_round_counts_input_dead_round_wrote(
-    cli: Cli, api: ApiReader, tmp_path: Path
-) -> None:
+def test_rerun_round_owns_dead_round_input(cli: Cli, api: ApiReader, tmp_path: Path) -> None:
     """A retry round that died after writing an input, then `ingest resume`: the input is
     this job's upload, not an input some other job had already written."""
     folder = tmp_path / "photos"

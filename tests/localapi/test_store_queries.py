@@ -1,4 +1,4 @@
-"""Queries of the local API's object store stay proportional to what they return."""
+"""Queries of the local API's object store read only the rows they need."""
 
 from __future__ import annotations
 

@@ -249,7 +249,7 @@ def test_held_lock_check_after_takeover(store: JobStore) -> None:
 def test_held_lock_check_retakes_expired_lock(store: JobStore) -> None:
     store.create_job(_spec())
     with job_lock(store, "job-1") as lock:
-        store.release_lock("job-1", lock.owner)  # expired, and nobody took it
+        store.release_lock("job-1", lock.owner)  # it expired and no other process took it
         lock.check()
         assert store.lock_owner("job-1") == lock.owner
 

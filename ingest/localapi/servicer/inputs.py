@@ -99,7 +99,7 @@ class InputsServicer(ServicerBase):
         requested = set(requested_ids)
 
         def is_stored(input_id: str) -> bool:
-            # ``existing`` answers for every requested id; only ids made by SUFFIX need a query.
+            # ``existing`` covers every requested id, so only ids made by SUFFIX need a query.
             if input_id in requested:
                 return input_id in existing
             return bool(self.objects.status_of(INPUT, scope, [input_id]))
